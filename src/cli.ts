@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * Entry point: dispatches `rdsguard <command>` to src/commands/<command>.ts. Each command module exports
+ * `run(argv): Promise<number>` returning the process exit code (0 clean, 1 findings, 2 usage/config/input errors).
+ */
+import { VERSION } from "./version.js";
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+  scan: { summary: "scan CloudFormation templates and cdk.out", load: () => import("./commands/scan.js") },
+  audit: { summary: "audit live RDS/Aurora state in AWS accounts", load: () => import("./commands/audit.js") },
+  merge: { summary: "merge JSON reports from sharded audits", load: () => import("./commands/merge.js") },
+  rules: { summary: "list the rule catalogue", load: () => import("./commands/rules.js") },
+  explain: { summary: "explain one rule", load: () => import("./commands/explain.js") },
+  init: { summary: "write a commented starter rdsguard.yaml", load: () => import("./commands/init.js") },
+};
+
+export const USAGE = `rdsguard ${VERSION}: compliance scanner for Amazon RDS and Aurora
+
+Usage: rdsguard <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(9)}${c.summary}`)
+  .join("\n")}
+
+Run 'rdsguard <command> --help' for the options of a command.
+Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, configuration or input errors.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "--version" || command === "-V") {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    process.stderr.write(`rdsguard: unknown command '${command}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  const mod = await entry.load();
+  return mod.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`rdsguard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,154 @@
+/**
+ * `rdsguard scan PATH...`: templates -> model -> rules + policy -> reports. Each file is judged as soon as it is
+ * parsed and its model dropped, so memory follows the findings, not the number of files.
+ */
+import { parseArgs } from "node:util";
+import type { Finding, ScanError, ScanReport } from "../engine/types.js";
+import { runRules } from "../engine/engine.js";
+import { loadPolicy } from "../policy/load.js";
+import { allRules } from "../rules/index.js";
+import {
+  DEFAULT_MAX_FILE_SIZE,
+  discoverFiles,
+  loadParameterFile,
+  parseParameterFlag,
+  scanTemplateFiles,
+} from "../scanners/template/index.js";
+import { VERSION } from "../version.js";
+import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
+
+export const SCAN_USAGE = `Usage: rdsguard scan [options] PATH...
+
+Scans CloudFormation templates (YAML or JSON, recognised by content) in files, directories and globs.
+Directories are walked, skipping node_modules, .git and cdk.out.
+
+Template options:
+  --parameters FILE        parameter values: CloudFormation CLI list or {"Parameters": {...}} form
+  --parameter KEY=VALUE    a parameter value (repeatable; wins over --parameters)
+  --region REGION          value of AWS::Region (otherwise unknown)
+  --account-id ID          value of AWS::AccountId (otherwise unknown)
+  --stack-name NAME        value of AWS::StackName (otherwise unknown)
+  --max-file-size MB       larger files are reported, not read (default ${DEFAULT_MAX_FILE_SIZE / 1024 / 1024})
+
+Policy options:
+  --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
+  --strict                 a verdict that cannot be determined counts as a failure
+  --now DATE               judge expiry dates as of DATE (YYYY-MM-DD; default today)
+
+${OUTPUT_USAGE}`;
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    process.stderr.write(`rdsguard scan: ${(err as Error).message}\n\n${SCAN_USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${SCAN_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    process.stderr.write(`rdsguard scan: give at least one PATH\n\n${SCAN_USAGE}\n`);
+    return 2;
+  }
+  const startedAt = new Date();
+  const now = values.now ? new Date(`${values.now}T00:00:00Z`) : startedAt;
+  if (Number.isNaN(now.getTime())) {
+    process.stderr.write(`rdsguard scan: --now must be a date YYYY-MM-DD, got ${values.now}\n`);
+    return 2;
+  }
+  const cwd = process.cwd();
+  const errors: ScanError[] = [];
+
+  const parameters: Record<string, string> = {};
+  if (values.parameters) {
+    const loaded = loadParameterFile(values.parameters);
+    if (loaded.error) errors.push(loaded.error);
+    Object.assign(parameters, loaded.values);
+  }
+  for (const flag of values.parameter ?? []) {
+    const kv = parseParameterFlag(flag);
+    if (!kv) {
+      process.stderr.write(`rdsguard scan: --parameter takes KEY=VALUE, got '${flag}'\n`);
+      return 2;
+    }
+    parameters[kv.key] = kv.value;
+  }
+  const maxFileSize = values["max-file-size"] ? Number(values["max-file-size"]) * 1024 * 1024 : DEFAULT_MAX_FILE_SIZE;
+  if (!Number.isFinite(maxFileSize) || maxFileSize <= 0) {
+    process.stderr.write("rdsguard scan: --max-file-size takes a number of megabytes\n");
+    return 2;
+  }
+
+  const { policy, errors: policyErrors } = loadPolicy({
+    cwd,
+    ruleIds: allRules.map((r) => r.meta.id),
+    parameters: Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.parameters])),
+    ...(values.config ? { configPath: values.config } : {}),
+  });
+  errors.push(...policyErrors);
+
+  const discovered = await discoverFiles(positionals, cwd);
+  errors.push(...discovered.errors);
+
+  const findings: Finding[] = [];
+  let templatesWithDatabases = 0;
+  let resources = 0;
+  const options = {
+    parameters,
+    maxFileSize,
+    ...(values.region ? { region: values.region } : {}),
+    ...(values["account-id"] ? { accountId: values["account-id"] } : {}),
+    ...(values["stack-name"] ? { stackName: values["stack-name"] } : {}),
+  };
+  for await (const result of scanTemplateFiles(discovered.files, cwd, options)) {
+    if (result.error) errors.push(result.error);
+    if (!result.model || result.model.resources.size === 0) continue;
+    templatesWithDatabases++;
+    resources += result.model.resources.size;
+    findings.push(...runRules([result.model], { rules: allRules, policy, strict: values.strict ?? false, now }));
+  }
+
+  const finishedAt = new Date();
+  const report: ScanReport = {
+    schemaVersion: 1,
+    tool: { name: "rdsguard", version: VERSION },
+    kind: "template",
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    root: cwd,
+    rules: allRules.map((r) => r.meta),
+    findings,
+    errors,
+    stats: {
+      filesScanned: discovered.files.length,
+      templatesWithDatabases,
+      resources,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    },
+  };
+  return emitReport(report, values);
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...OUTPUT_OPTIONS,
+      help: { type: "boolean", short: "h" },
+      parameters: { type: "string" },
+      parameter: { type: "string", multiple: true },
+      region: { type: "string" },
+      "account-id": { type: "string" },
+      "stack-name": { type: "string" },
+      "max-file-size": { type: "string" },
+      config: { type: "string" },
+      strict: { type: "boolean" },
+      now: { type: "string" },
+    },
+  });
+}

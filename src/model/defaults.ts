@@ -1,0 +1,53 @@
+/**
+ * AWS defaults that apply when a property is absent, each with where it is documented. Scanners use these to
+ * write the default down in the model (an absent value is never silently a pass or a fail).
+ */
+export interface DocumentedDefault<T> {
+  value: T | undefined;
+  source: string;
+}
+
+const CFN_DBINSTANCE = "CloudFormation AWS::RDS::DBInstance reference";
+const CFN_DBCLUSTER = "CloudFormation AWS::RDS::DBCluster reference";
+
+export const DEFAULTS = {
+  instanceStorageEncrypted: { value: false, source: `${CFN_DBINSTANCE}: StorageEncrypted defaults to false` },
+  auroraStorageEncrypted: {
+    value: true,
+    source:
+      "Aurora User Guide, Encrypting Amazon Aurora resources: new clusters created on or after 2026-02-18 are encrypted at rest by default with an AWS owned key",
+  },
+  multiAzClusterStorageEncrypted: { value: false, source: `${CFN_DBCLUSTER}: StorageEncrypted defaults to false` },
+  kmsKeyId: {
+    value: undefined,
+    source: "RDS API reference: with encryption on and no KmsKeyId, the AWS managed key alias/aws/rds (or, for new Aurora clusters, an AWS owned key) is used",
+  },
+  backupRetentionPeriod: { value: 1, source: "RDS API reference, CreateDBInstance/CreateDBCluster: BackupRetentionPeriod defaults to 1" },
+  deletionProtection: { value: false, source: "RDS API reference: DeletionProtection defaults to false" },
+  iamAuth: { value: false, source: "RDS API reference: EnableIAMDatabaseAuthentication defaults to false" },
+  multiAZ: { value: false, source: `${CFN_DBINSTANCE}: MultiAZ defaults to false` },
+  caCertificateIdentifier: {
+    value: "rds-ca-rsa2048-g1",
+    source: "RDS User Guide, Using SSL/TLS: new DB instances use rds-ca-rsa2048-g1 by default since January 2024",
+  },
+  engineMode: { value: "provisioned", source: `${CFN_DBCLUSTER}: EngineMode defaults to provisioned` },
+  none: { value: undefined, source: "no AWS default" },
+  /** CloudFormation: DBCluster and standalone DBInstance default to Snapshot; everything else to Delete. */
+  rdsSnapshotPolicy: {
+    value: "Snapshot",
+    source:
+      "CloudFormation User Guide, DeletionPolicy attribute: AWS::RDS::DBCluster and AWS::RDS::DBInstance without DBClusterIdentifier default to Snapshot",
+  },
+  deletePolicy: {
+    value: "Delete",
+    source: "CloudFormation User Guide, DeletionPolicy attribute: resources default to Delete",
+  },
+  kmsKeyEnabled: { value: true, source: "CloudFormation AWS::KMS::Key reference: Enabled defaults to true" },
+  kmsKeyRotation: { value: false, source: "CloudFormation AWS::KMS::Key reference: EnableKeyRotation defaults to false" },
+} satisfies Record<string, DocumentedDefault<unknown>>;
+
+export const AURORA_ENGINES = new Set(["aurora", "aurora-mysql", "aurora-postgresql"]);
+
+export function isAuroraEngine(engine: string | undefined): boolean {
+  return engine !== undefined && AURORA_ENGINES.has(engine.toLowerCase());
+}

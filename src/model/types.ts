@@ -1,0 +1,230 @@
+/**
+ * The normalized model: what scanners produce and rules read. A rule never sees YAML, JSON or an API
+ * response; it sees these types. Every attribute says whether its value is known, absent (and then which
+ * AWS default applies, with a source), unknown (and why), or depends on a condition that could not be decided.
+ */
+
+/** 1-based position in the file as the user wrote it. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Where a known value came from, so a message can say "false (default of parameter Encrypt)". */
+export type Origin =
+  | { kind: "literal" }
+  | { kind: "parameter-default"; parameter: string }
+  | { kind: "user-parameter"; parameter: string }
+  | { kind: "pseudo-parameter"; parameter: string }
+  | { kind: "mapping"; mapping: string }
+  | { kind: "live"; api: string }
+  | { kind: "inherited"; from: string; detail: string };
+
+export interface Known<T> {
+  state: "known";
+  value: T;
+  origin: Origin;
+  /** The value as written (the property, or the intrinsic that produced it). */
+  loc?: SourceLocation;
+  /** When the value names another resource of the same model (a Ref/GetAtt), that resource's model id. */
+  refersTo?: string;
+}
+
+export interface Absent<T> {
+  state: "absent";
+  /** The value AWS applies when the property is not set; undefined where AWS has none. */
+  default: T | undefined;
+  /** Where that default is documented (short citation). */
+  defaultSource: string;
+  /** The resource, since the property itself is missing. */
+  loc?: SourceLocation;
+}
+
+export interface Unknown {
+  state: "unknown";
+  reason: string;
+  loc?: SourceLocation;
+  /** A Ref/GetAtt to another resource whose value cannot be known before deployment. */
+  refersTo?: string;
+}
+
+/** Condition assignment that selects an alternative, e.g. { IsProd: true }. */
+export type ConditionAssumption = Record<string, boolean>;
+
+export interface Alternative<T> {
+  when: ConditionAssumption;
+  attr: Resolved<T>;
+}
+
+export interface Conditional<T> {
+  state: "conditional";
+  alternatives: Alternative<T>[];
+  loc?: SourceLocation;
+}
+
+export type Resolved<T> = Known<T> | Absent<T> | Unknown;
+export type Attr<T> = Resolved<T> | Conditional<T>;
+
+export type ResourceKind = "db-cluster" | "db-instance" | "global-cluster" | "kms-key";
+
+/** Where a resource lives: a template (file + logical id) or an account (ARN). */
+export interface ResourceOrigin {
+  source: "template" | "live";
+  /** Template: path relative to the scan root, forward slashes. */
+  file?: string;
+  logicalId?: string;
+  /** CloudFormation resource type, e.g. AWS::RDS::DBCluster. */
+  cfnType?: string;
+  /** CDK construct path from Metadata aws:cdk:path. */
+  cdkPath?: string;
+  arn?: string;
+  account?: string;
+  region?: string;
+  /** From aws:cloudformation:stack-name / logical-id tags on live resources. */
+  stackName?: string;
+  stackLogicalId?: string;
+}
+
+export interface InlineSuppression {
+  rule: string;
+  reason?: string;
+  /** ISO date (YYYY-MM-DD) or undefined for no expiry. */
+  expires?: string;
+  loc?: SourceLocation;
+}
+
+export interface ResourceBase {
+  /** Unique within a model: the logical id for templates, the ARN for live resources. */
+  id: string;
+  kind: ResourceKind;
+  /** Human name: logical id, or DB identifier. */
+  name: string;
+  origin: ResourceOrigin;
+  /** The resource declaration (its logical id key) in the file. */
+  loc?: SourceLocation;
+  /** Resource-level Condition: known false resources are not in the model at all. */
+  condition?: { name: string; value: boolean | "unknown" };
+  tags: Record<string, string>;
+  /** Template only: DeletionPolicy / UpdateReplacePolicy. Live resources leave these undefined. */
+  deletionPolicy?: Attr<string>;
+  updateReplacePolicy?: Attr<string>;
+  suppressions: InlineSuppression[];
+}
+
+export interface ServerlessV1Scaling {
+  minCapacity?: number;
+  maxCapacity?: number;
+  autoPause?: boolean;
+}
+
+export interface DbCluster extends ResourceBase {
+  kind: "db-cluster";
+  engine: Attr<string>;
+  engineVersion: Attr<string>;
+  /** provisioned | serverless (v1) | parallelquery | global | multimaster */
+  engineMode: Attr<string>;
+  /** Set only for Multi-AZ DB clusters (non-Aurora, db.m/r... class on the cluster). */
+  dbClusterInstanceClass: Attr<string>;
+  storageEncrypted: Attr<boolean>;
+  /** Live: sse-rds | sse-kms | none (StorageEncryptionType) where the API returns it. */
+  storageEncryptionType?: Attr<string>;
+  kmsKeyId: Attr<string>;
+  backupRetentionPeriod: Attr<number>;
+  deletionProtection: Attr<boolean>;
+  iamAuth: Attr<boolean>;
+  serverlessV2MinCapacity: Attr<number>;
+  serverlessV2MaxCapacity: Attr<number>;
+  availabilityZones: Attr<string[]>;
+  /** Restore from a cluster snapshot. */
+  snapshotIdentifier: Attr<string>;
+  /** Point-in-time restore / clone source. */
+  sourceDbClusterIdentifier: Attr<string>;
+  /** Cross-region read replica source. */
+  replicationSourceIdentifier: Attr<string>;
+  globalClusterIdentifier: Attr<string>;
+  /** Literal DBClusterIdentifier, used to link members that name it literally. */
+  dbClusterIdentifier: Attr<string>;
+  /** Live: MultiAZ as reported by DescribeDBClusters. */
+  multiAZ?: Attr<boolean>;
+  /** Model ids of the DB instances that belong to this cluster (linked by the scanner). */
+  memberIds: string[];
+}
+
+export interface CertificateDetails {
+  caIdentifier: string;
+  validTill?: string;
+}
+
+export interface DbInstance extends ResourceBase {
+  kind: "db-instance";
+  /** standalone | aurora-member | cluster-member (Multi-AZ DB cluster) | read-replica */
+  role: "standalone" | "aurora-member" | "cluster-member" | "read-replica";
+  engine: Attr<string>;
+  engineVersion: Attr<string>;
+  dbInstanceClass: Attr<string>;
+  storageEncrypted: Attr<boolean>;
+  kmsKeyId: Attr<string>;
+  backupRetentionPeriod: Attr<number>;
+  deletionProtection: Attr<boolean>;
+  iamAuth: Attr<boolean>;
+  multiAZ: Attr<boolean>;
+  availabilityZone: Attr<string>;
+  caCertificateIdentifier: Attr<string>;
+  dbClusterIdentifier: Attr<string>;
+  sourceDbInstanceIdentifier: Attr<string>;
+  snapshotIdentifier: Attr<string>;
+  dbInstanceIdentifier: Attr<string>;
+  /** Model id of the owning cluster, when linked. */
+  clusterId?: string;
+  /** Model id of the replica's source instance, when it is in the same model. */
+  sourceId?: string;
+  /** Live: CertificateDetails from DescribeDBInstances. */
+  certificateDetails?: CertificateDetails;
+}
+
+export interface GlobalCluster extends ResourceBase {
+  kind: "global-cluster";
+  engine: Attr<string>;
+  storageEncrypted: Attr<boolean>;
+  deletionProtection: Attr<boolean>;
+  sourceDbClusterIdentifier: Attr<string>;
+  globalClusterIdentifier: Attr<string>;
+  memberClusterIds: string[];
+}
+
+export interface KmsKey extends ResourceBase {
+  kind: "kms-key";
+  /** Key id or ARN as known; for a template key, its logical id. */
+  keyId: string;
+  enabled: Attr<boolean>;
+  rotationEnabled: Attr<boolean>;
+  /** CUSTOMER or AWS (KeyManager). Template keys are always CUSTOMER. */
+  keyManager: Attr<"CUSTOMER" | "AWS">;
+  /** Aliases known for this key (alias/aws/rds marks the AWS-managed RDS key). */
+  aliases: string[];
+}
+
+/** A CA known to the account/region (live: DescribeCertificates). */
+export interface CaCertificate {
+  id: string;
+  validFrom?: string;
+  validTill?: string;
+  defaultForNewLaunches?: boolean;
+}
+
+export type ModelResource = DbCluster | DbInstance | GlobalCluster | KmsKey;
+
+export interface Model {
+  source: "template" | "live";
+  /** Template file (relative) or account/region the model describes. */
+  file?: string;
+  account?: string;
+  region?: string;
+  stackName?: string;
+  resources: Map<string, ModelResource>;
+  /** Live only: the region's CAs by identifier. */
+  certificates?: Map<string, CaCertificate>;
+  /** Template: Metadata aws:cdk:path present anywhere (CDK synth output). */
+  cdk?: boolean;
+}

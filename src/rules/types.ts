@@ -1,0 +1,72 @@
+import type { Model, ModelResource, ResourceKind, SourceLocation } from "../model/types.js";
+
+export type Severity = "critical" | "high" | "medium" | "low" | "info";
+export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low", "info"];
+
+export type Verdict = "pass" | "fail" | "unknown" | "not-applicable";
+
+export interface RuleParameter {
+  name: string;
+  type: "integer" | "boolean" | "string" | "string[]";
+  default: unknown;
+  description: string;
+}
+
+/** Ids of matching controls elsewhere, so users can map and migrate. */
+export interface RuleReferences {
+  securityHub: string[];
+  awsConfig: string[];
+  checkov: string[];
+  cfnNag: string[];
+  cfnGuard: string[];
+  cdkNag: string[];
+}
+
+export interface RuleMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  /** One sentence: what is judged. */
+  description: string;
+  /** Why it matters. */
+  rationale: string;
+  remediation: {
+    text: string;
+    /** CloudFormation YAML snippet that passes. */
+    snippet: string;
+  };
+  parameters: RuleParameter[];
+  references: RuleReferences;
+  /** Which model resources the engine hands to evaluate(). */
+  appliesTo: ResourceKind[];
+  tags: string[];
+  /** Documentation sources for the AWS behaviour the rule relies on. */
+  sources: string[];
+}
+
+/** One judgement of one resource (optionally of one property). */
+export interface RuleResult {
+  verdict: Verdict;
+  message: string;
+  /** Property judged (CloudFormation name), e.g. StorageEncrypted. Part of the finding's identity. */
+  property?: string;
+  /** Exact place: the offending value, or the resource when the property is missing. */
+  loc?: SourceLocation;
+  /** Set when the verdict holds only under some condition assignment, e.g. "IsProd=false". */
+  when?: string;
+}
+
+export interface RuleContext {
+  model: Model;
+  /** Parameters after policy and profile are applied (defaults filled in). */
+  params: Record<string, unknown>;
+  /** Name of the policy profile selected for this resource. */
+  profile: string;
+  now: Date;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  /** Pure: reads the model, returns verdicts. Never throws for odd input; returns unknown instead. */
+  evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[];
+}

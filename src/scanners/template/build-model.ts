@@ -1,0 +1,396 @@
+/**
+ * Turns a parsed CloudFormation template into the normalized model: RDS clusters, instances, global clusters and
+ * KMS keys, each attribute known / absent (with the AWS default) / unknown / conditional, with its position.
+ * MasterUserPassword and other secrets are never read.
+ */
+import { type DocumentedDefault, DEFAULTS, isAuroraEngine } from "../../model/defaults.js";
+import type {
+  Alternative,
+  Attr,
+  ConditionAssumption,
+  DbCluster,
+  DbInstance,
+  GlobalCluster,
+  InlineSuppression,
+  KmsKey,
+  Model,
+  ModelResource,
+  ResourceBase,
+  Resolved,
+  SourceLocation,
+} from "../../model/types.js";
+import { type AstNode, child, type MapEntry, type MapNode, type Pos, toPlain } from "./ast.js";
+import { type EvalOptions, type Ev, TemplateContext } from "./intrinsics.js";
+
+export const DATABASE_TYPES = new Set([
+  "AWS::RDS::DBCluster",
+  "AWS::RDS::DBInstance",
+  "AWS::RDS::GlobalCluster",
+  "AWS::KMS::Key",
+  "AWS::KMS::Alias",
+]);
+
+type Coerce<T> = (v: unknown) => T | undefined;
+
+const asBool: Coerce<boolean> = (v) =>
+  typeof v === "boolean" ? v : v === "true" || v === "True" ? true : v === "false" || v === "False" ? false : undefined;
+const asNumber: Coerce<number> = (v) => {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+};
+const asString: Coerce<string> = (v) => (typeof v === "string" || typeof v === "number" ? String(v) : undefined);
+const asStringList: Coerce<string[]> = (v) =>
+  Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
+
+class ResourceReader {
+  constructor(
+    private readonly ctx: TemplateContext,
+    private readonly file: string,
+    private readonly node: MapNode,
+    private readonly pos: Pos,
+    private readonly assume: ConditionAssumption,
+  ) {}
+
+  loc(pos: Pos): SourceLocation {
+    return { file: this.file, line: pos.line, column: pos.column };
+  }
+
+  prop<T>(path: string | string[], coerce: Coerce<T>, def: DocumentedDefault<T>, expected: string): Attr<T> {
+    const props = child(this.node, "Properties");
+    const keys = Array.isArray(path) ? path : [path];
+    const ev: Ev = props
+      ? this.ctx.resolveAt(props, keys, this.pos, this.assume)
+      : { k: "absent", pos: this.pos };
+    return this.toAttr(ev, coerce, def, expected);
+  }
+
+  attribute<T>(name: string, coerce: Coerce<T>, def: DocumentedDefault<T>, expected: string): Attr<T> {
+    return this.toAttr(this.ctx.resolveAt(this.node, [name], this.pos, this.assume), coerce, def, expected);
+  }
+
+  private toAttr<T>(ev: Ev, coerce: Coerce<T>, def: DocumentedDefault<T>, expected: string): Attr<T> {
+    if (ev.k === "fork") {
+      const alternatives: Alternative<T>[] = [];
+      const walk = (e: Ev, when: ConditionAssumption) => {
+        if (e.k === "fork") {
+          walk(e.whenTrue, { ...when, [e.condition]: true });
+          walk(e.whenFalse, { ...when, [e.condition]: false });
+        } else alternatives.push({ when, attr: this.resolved(e, coerce, def, expected) });
+      };
+      walk(ev, {});
+      return { state: "conditional", alternatives, loc: this.loc(ev.pos) };
+    }
+    return this.resolved(ev, coerce, def, expected);
+  }
+
+  private resolved<T>(ev: Exclude<Ev, { k: "fork" }>, coerce: Coerce<T>, def: DocumentedDefault<T>, expected: string): Resolved<T> {
+    const loc = this.loc(ev.pos);
+    switch (ev.k) {
+      case "absent":
+      case "novalue":
+        return { state: "absent", default: def.value, defaultSource: def.source, loc };
+      case "unknown":
+        if (ev.refersTo && coerce === (asString as unknown)) {
+          // A GetAtt on another resource of the template: its value is unknown, but what it names is known.
+          return { state: "known", value: `${ev.refersTo} (resource attribute)` as T, origin: { kind: "literal" }, loc, refersTo: ev.refersTo };
+        }
+        return { state: "unknown", reason: ev.reason, loc, ...(ev.refersTo ? { refersTo: ev.refersTo } : {}) };
+      case "val": {
+        const value = coerce(ev.v);
+        if (value === undefined) {
+          const shown = typeof ev.v === "object" ? JSON.stringify(ev.v)?.slice(0, 40) : String(ev.v).slice(0, 40);
+          return { state: "unknown", reason: `expected ${expected}, got ${shown}`, loc };
+        }
+        return { state: "known", value, origin: ev.origin, loc, ...(ev.refersTo ? { refersTo: ev.refersTo } : {}) };
+      }
+    }
+  }
+
+  tags(): Record<string, string> {
+    const tags: Record<string, string> = {};
+    const ev = this.prop("Tags", (v) => v, DEFAULTS.none, "list");
+    if (ev.state === "known" && Array.isArray(ev.value)) {
+      for (const t of ev.value as { Key?: unknown; Value?: unknown }[]) {
+        if (typeof t?.Key === "string" && (typeof t.Value === "string" || typeof t.Value === "number")) {
+          tags[t.Key] = String(t.Value);
+        }
+      }
+    }
+    return tags;
+  }
+}
+
+/** Known value, or the single value every alternative agrees on; undefined otherwise. */
+export function settled<T>(attr: Attr<T>): T | undefined {
+  if (attr.state === "known") return attr.value;
+  if (attr.state === "conditional") {
+    const values = attr.alternatives.map((a) => (a.attr.state === "known" ? a.attr.value : undefined));
+    return values.every((v) => v !== undefined && v === values[0]) ? values[0] : undefined;
+  }
+  return undefined;
+}
+
+function isSet(attr: Attr<unknown>): boolean {
+  return attr.state === "conditional" ? attr.alternatives.some((a) => a.attr.state !== "absent") : attr.state !== "absent";
+}
+
+function refersTo(attr: Attr<unknown>): string | undefined {
+  if (attr.state === "known" || attr.state === "unknown") return attr.refersTo;
+  return undefined;
+}
+
+function suppressions(metadata: AstNode | undefined, file: string): InlineSuppression[] {
+  const list = child(child(metadata, "rdsguard"), "suppress");
+  if (list?.t !== "seq") return [];
+  return list.items.map((item) => {
+    const plain = toPlain(item) as Record<string, unknown>;
+    const s: InlineSuppression = {
+      rule: String(plain?.rule ?? ""),
+      loc: { file, line: item.pos.line, column: item.pos.column },
+    };
+    if (typeof plain?.reason === "string" && plain.reason.trim() !== "") s.reason = plain.reason;
+    if (plain?.expires !== undefined && plain.expires !== null) s.expires = String(plain.expires);
+    return s;
+  });
+}
+
+export function buildTemplateModel(root: AstNode, file: string, options: EvalOptions = {}): Model {
+  const model: Model = { source: "template", file, resources: new Map() };
+  if (root.t !== "map") return model;
+  const resources = child(root, "Resources");
+  if (resources?.t !== "map") return model;
+  const ctx = new TemplateContext(root, options);
+  const aliases: KmsAlias[] = [];
+
+  for (const res of resources.entries) {
+    const node = res.value;
+    if (node.t !== "map") continue;
+    const type = child(node, "Type");
+    const typeName = type?.t === "scalar" ? String(type.value) : "";
+    if (!DATABASE_TYPES.has(typeName)) continue;
+    const metadata = child(node, "Metadata");
+    if (child(metadata, "aws:cdk:path")) model.cdk = true;
+
+    const conditionNode = child(node, "Condition");
+    const assume: ConditionAssumption = {};
+    let condition: ResourceBase["condition"];
+    if (conditionNode?.t === "scalar" && conditionNode.value !== null) {
+      const name = String(conditionNode.value);
+      const value = ctx.condition(name);
+      if (value === false) continue; // not created: nothing to judge
+      condition = { name, value };
+      if (value === "unknown") assume[name] = true;
+    }
+    const r = new ResourceReader(ctx, file, node, res.keyPos, assume);
+
+    if (typeName === "AWS::KMS::Alias") {
+      const target = r.prop("TargetKeyId", asString, DEFAULTS.none, "string");
+      const aliasName = settled(r.prop("AliasName", asString, DEFAULTS.none, "string"));
+      if (aliasName) aliases.push({ logicalId: res.key, alias: aliasName, target: refersTo(target) });
+      continue;
+    }
+
+    const cdkPath = child(metadata, "aws:cdk:path");
+    const base: ResourceBase = {
+      id: res.key,
+      kind: "db-instance",
+      name: res.key,
+      origin: {
+        source: "template",
+        file,
+        logicalId: res.key,
+        cfnType: typeName,
+        ...(cdkPath?.t === "scalar" ? { cdkPath: String(cdkPath.value) } : {}),
+      },
+      loc: r.loc(res.keyPos),
+      tags: r.tags(),
+      suppressions: suppressions(metadata, file),
+      ...(condition ? { condition } : {}),
+    };
+    const resource = buildResource(typeName, base, r, res);
+    if (resource) model.resources.set(resource.id, resource);
+  }
+  link(model, aliases);
+  return model;
+}
+
+/** An AWS::KMS::Alias of the template: KmsKeyId may name the alias (Ref or alias/name) instead of the key. */
+interface KmsAlias {
+  logicalId: string;
+  alias: string;
+  target: string | undefined;
+}
+
+function buildResource(typeName: string, base: ResourceBase, r: ResourceReader, res: MapEntry): ModelResource | undefined {
+  const str = (p: string | string[], def: DocumentedDefault<string> = DEFAULTS.none) => r.prop(p, asString, def, "string");
+  const lower = (a: Attr<string>): Attr<string> => mapKnown(a, (v) => v.toLowerCase());
+  switch (typeName) {
+    case "AWS::RDS::DBCluster": {
+      const engine = lower(str("Engine"));
+      const engineValue = settled(engine);
+      const instanceClass = str("DBClusterInstanceClass");
+      const multiAzCluster = engineValue !== undefined && !isAuroraEngine(engineValue);
+      const cluster: DbCluster = {
+        ...base,
+        kind: "db-cluster",
+        engine,
+        engineVersion: str("EngineVersion"),
+        engineMode: lower(str("EngineMode", DEFAULTS.engineMode)),
+        dbClusterInstanceClass: instanceClass,
+        storageEncrypted: r.prop(
+          "StorageEncrypted",
+          asBool,
+          multiAzCluster ? DEFAULTS.multiAzClusterStorageEncrypted : DEFAULTS.auroraStorageEncrypted,
+          "boolean",
+        ),
+        kmsKeyId: str("KmsKeyId", DEFAULTS.kmsKeyId),
+        backupRetentionPeriod: r.prop("BackupRetentionPeriod", asNumber, DEFAULTS.backupRetentionPeriod, "number"),
+        deletionProtection: r.prop("DeletionProtection", asBool, DEFAULTS.deletionProtection, "boolean"),
+        iamAuth: r.prop("EnableIAMDatabaseAuthentication", asBool, DEFAULTS.iamAuth, "boolean"),
+        serverlessV2MinCapacity: r.prop(["ServerlessV2ScalingConfiguration", "MinCapacity"], asNumber, DEFAULTS.none, "number"),
+        serverlessV2MaxCapacity: r.prop(["ServerlessV2ScalingConfiguration", "MaxCapacity"], asNumber, DEFAULTS.none, "number"),
+        availabilityZones: r.prop("AvailabilityZones", asStringList, DEFAULTS.none, "list of strings"),
+        snapshotIdentifier: str("SnapshotIdentifier"),
+        sourceDbClusterIdentifier: str("SourceDBClusterIdentifier"),
+        replicationSourceIdentifier: str("ReplicationSourceIdentifier"),
+        globalClusterIdentifier: str("GlobalClusterIdentifier"),
+        dbClusterIdentifier: lower(str("DBClusterIdentifier")),
+        memberIds: [],
+        deletionPolicy: r.attribute("DeletionPolicy", asString, DEFAULTS.rdsSnapshotPolicy, "string"),
+        updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.rdsSnapshotPolicy, "string"),
+      };
+      return cluster;
+    }
+    case "AWS::RDS::DBInstance": {
+      const clusterIdentifier = lower(str("DBClusterIdentifier"));
+      const member = isSet(clusterIdentifier);
+      const source = str("SourceDBInstanceIdentifier");
+      const policyDefault = member ? DEFAULTS.deletePolicy : DEFAULTS.rdsSnapshotPolicy;
+      const instance: DbInstance = {
+        ...base,
+        kind: "db-instance",
+        role: member ? "aurora-member" : isSet(source) ? "read-replica" : "standalone",
+        engine: lower(str("Engine")),
+        engineVersion: str("EngineVersion"),
+        dbInstanceClass: str("DBInstanceClass"),
+        storageEncrypted: r.prop("StorageEncrypted", asBool, DEFAULTS.instanceStorageEncrypted, "boolean"),
+        kmsKeyId: str("KmsKeyId", DEFAULTS.kmsKeyId),
+        backupRetentionPeriod: r.prop("BackupRetentionPeriod", asNumber, DEFAULTS.backupRetentionPeriod, "number"),
+        deletionProtection: r.prop("DeletionProtection", asBool, DEFAULTS.deletionProtection, "boolean"),
+        iamAuth: r.prop("EnableIAMDatabaseAuthentication", asBool, DEFAULTS.iamAuth, "boolean"),
+        multiAZ: r.prop("MultiAZ", asBool, DEFAULTS.multiAZ, "boolean"),
+        availabilityZone: str("AvailabilityZone"),
+        caCertificateIdentifier: lower(str("CACertificateIdentifier", DEFAULTS.caCertificateIdentifier)),
+        dbClusterIdentifier: clusterIdentifier,
+        sourceDbInstanceIdentifier: source,
+        snapshotIdentifier: str("DBSnapshotIdentifier"),
+        dbInstanceIdentifier: lower(str("DBInstanceIdentifier")),
+        deletionPolicy: r.attribute("DeletionPolicy", asString, policyDefault, "string"),
+        updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, policyDefault, "string"),
+      };
+      return instance;
+    }
+    case "AWS::RDS::GlobalCluster": {
+      const global: GlobalCluster = {
+        ...base,
+        kind: "global-cluster",
+        engine: lower(str("Engine")),
+        storageEncrypted: r.prop("StorageEncrypted", asBool, DEFAULTS.none, "boolean"),
+        deletionProtection: r.prop("DeletionProtection", asBool, DEFAULTS.deletionProtection, "boolean"),
+        sourceDbClusterIdentifier: str("SourceDBClusterIdentifier"),
+        globalClusterIdentifier: str("GlobalClusterIdentifier"),
+        memberClusterIds: [],
+        deletionPolicy: r.attribute("DeletionPolicy", asString, DEFAULTS.deletePolicy, "string"),
+        updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.deletePolicy, "string"),
+      };
+      return global;
+    }
+    case "AWS::KMS::Key": {
+      const key: KmsKey = {
+        ...base,
+        kind: "kms-key",
+        keyId: res.key,
+        enabled: r.prop("Enabled", asBool, DEFAULTS.kmsKeyEnabled, "boolean"),
+        rotationEnabled: r.prop("EnableKeyRotation", asBool, DEFAULTS.kmsKeyRotation, "boolean"),
+        keyManager: { state: "known", value: "CUSTOMER", origin: { kind: "literal" }, loc: r.loc(res.keyPos) },
+        aliases: [],
+        deletionPolicy: r.attribute("DeletionPolicy", asString, DEFAULTS.deletePolicy, "string"),
+      };
+      return key;
+    }
+  }
+  return undefined;
+}
+
+function mapKnown<T>(attr: Attr<T>, f: (v: T) => T): Attr<T> {
+  if (attr.state === "known") return { ...attr, value: f(attr.value) };
+  if (attr.state === "conditional") {
+    return {
+      ...attr,
+      alternatives: attr.alternatives.map((a) => ({ when: a.when, attr: a.attr.state === "known" ? { ...a.attr, value: f(a.attr.value) } : a.attr })),
+    };
+  }
+  return attr;
+}
+
+/** Links members to clusters, replicas to sources, clusters to global clusters, KMS references to keys. */
+function link(model: Model, aliases: KmsAlias[]): void {
+  const all = [...model.resources.values()];
+  const clusters = all.filter((r): r is DbCluster => r.kind === "db-cluster");
+  const instances = all.filter((r): r is DbInstance => r.kind === "db-instance");
+  const keys = new Map(all.filter((r): r is KmsKey => r.kind === "kms-key").map((k) => [k.id, k]));
+  const aliasTargets = new Map(aliases.map((a) => [a.logicalId, a.target]));
+
+  for (const a of aliases) {
+    const key = a.target ? keys.get(a.target) : undefined;
+    if (key) key.aliases.push(a.alias);
+  }
+  const resolveKey = (attr: Attr<string>) => {
+    const fix = (x: Resolved<string>) => {
+      if (x.state !== "known") return;
+      const target = x.refersTo && aliasTargets.has(x.refersTo) ? aliasTargets.get(x.refersTo) : x.refersTo;
+      const byAlias = [...keys.values()].find((k) => k.aliases.includes(x.value));
+      const id = target && keys.has(target) ? target : byAlias?.id;
+      if (id) x.refersTo = id;
+    };
+    if (attr.state === "conditional") for (const alt of attr.alternatives) fix(alt.attr);
+    else fix(attr);
+  };
+
+  for (const c of clusters) resolveKey(c.kmsKeyId);
+  for (const i of instances) {
+    resolveKey(i.kmsKeyId);
+    if (isSet(i.dbClusterIdentifier)) {
+      const ref = refersTo(i.dbClusterIdentifier);
+      const literal = settled(i.dbClusterIdentifier);
+      const cluster = ref
+        ? clusters.find((c) => c.id === ref)
+        : clusters.find((c) => literal !== undefined && settled(c.dbClusterIdentifier) === literal);
+      if (cluster) {
+        i.clusterId = cluster.id;
+        cluster.memberIds.push(i.id);
+        const engine = settled(cluster.engine) ?? settled(i.engine);
+        if (engine !== undefined && !isAuroraEngine(engine)) i.role = "cluster-member";
+      } else {
+        const engine = settled(i.engine);
+        if (engine !== undefined && !isAuroraEngine(engine)) i.role = "cluster-member";
+      }
+    } else if (isSet(i.sourceDbInstanceIdentifier)) {
+      const ref = refersTo(i.sourceDbInstanceIdentifier);
+      const literal = settled(i.sourceDbInstanceIdentifier)?.split(":").pop()?.toLowerCase();
+      const source = ref
+        ? instances.find((s) => s.id === ref)
+        : instances.find((s) => literal !== undefined && settled(s.dbInstanceIdentifier) === literal);
+      if (source) i.sourceId = source.id;
+    }
+  }
+  for (const g of all.filter((r): r is GlobalCluster => r.kind === "global-cluster")) {
+    const ownName = settled(g.globalClusterIdentifier);
+    for (const c of clusters) {
+      const ref = refersTo(c.globalClusterIdentifier);
+      if (ref === g.id || (ownName !== undefined && settled(c.globalClusterIdentifier) === ownName)) g.memberClusterIds.push(c.id);
+    }
+    const source = refersTo(g.sourceDbClusterIdentifier);
+    if (source && clusters.some((c) => c.id === source) && !g.memberClusterIds.includes(source)) g.memberClusterIds.push(source);
+  }
+}

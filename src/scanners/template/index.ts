@@ -1,0 +1,160 @@
+/**
+ * The template scanner: finds files, recognises CloudFormation templates by content, parses them with positions
+ * and builds the model. It knows nothing of rules. Files are yielded one at a time so that memory does not grow
+ * with the number of files.
+ */
+import { open, readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { glob, isDynamicPattern } from "tinyglobby";
+import type { ScanError } from "../../engine/types.js";
+import type { Model } from "../../model/types.js";
+import { child } from "./ast.js";
+import { buildTemplateModel } from "./build-model.js";
+import type { EvalOptions } from "./intrinsics.js";
+import { parseTemplateText } from "./parse.js";
+
+export { buildTemplateModel, settled } from "./build-model.js";
+export type { EvalOptions } from "./intrinsics.js";
+export { loadParameterFile, parseParameterFlag } from "./parameters.js";
+export { parseTemplateText } from "./parse.js";
+
+export interface TemplateScanOptions extends EvalOptions {
+  /** Files larger than this (bytes) are reported, not read. CloudFormation itself accepts at most 1 MB. */
+  maxFileSize?: number;
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
+
+export interface TemplateFileResult {
+  file: string;
+  /** Set when the file is a template holding database resources. */
+  model?: Model;
+  error?: ScanError;
+}
+
+/** Directories never walked into: dependencies, VCS data, and CDK output (scanned only when named). */
+const SKIPPED_DIRS = new Set(["node_modules", ".git", "cdk.out", ".hg", ".svn"]);
+/** When walking a directory, files with these endings are read; content then decides what is a template. */
+const CANDIDATE_EXTENSIONS = new Set([".yaml", ".yml", ".json", ".template", ".cfn", ".tmpl", ".txt"]);
+/** A database resource type must appear literally in a template that declares one. */
+const DATABASE_MARKER = /AWS::(RDS|KMS)::/;
+const RDS_MARKER = "AWS::RDS::";
+const TEMPLATE_MARKER = /^\s*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:/m;
+
+/** Relative, forward-slash path as shown in reports. */
+export function displayPath(file: string, root: string): string {
+  const rel = path.relative(root, file);
+  return (rel === "" || rel.startsWith("..") ? file : rel).split(path.sep).join("/");
+}
+
+/** Expands paths, directories and globs into files; missing paths are errors. Order is stable. */
+export async function discoverFiles(inputs: string[], root: string): Promise<{ files: string[]; errors: ScanError[] }> {
+  const files = new Set<string>();
+  const errors: ScanError[] = [];
+  for (const input of inputs) {
+    if (isDynamicPattern(input)) {
+      const matches = await glob(input, { cwd: root, absolute: true, ignore: ["**/node_modules/**", "**/.git/**"], dot: false });
+      if (matches.length === 0) errors.push({ kind: "io", message: `no files match ${input}` });
+      for (const m of matches.sort()) files.add(path.resolve(m));
+      continue;
+    }
+    const abs = path.resolve(root, input);
+    try {
+      const s = await stat(abs);
+      if (s.isDirectory()) for (const f of await walk(abs)) files.add(f);
+      else files.add(abs);
+    } catch {
+      errors.push({ kind: "io", file: input, message: `no such file or directory: ${input}` });
+    }
+  }
+  return { files: [...files], errors };
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!SKIPPED_DIRS.has(e.name)) out.push(...(await walk(full)));
+    } else if (e.isFile() && CANDIDATE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+/** Parses one template text into a model. `file` is the display path used in locations. */
+export function scanTemplateText(text: string, file: string, options: EvalOptions = {}): TemplateFileResult {
+  if (!text.includes(RDS_MARKER)) return { file };
+  const parsed = parseTemplateText(text);
+  if (!parsed.ok) {
+    if (!TEMPLATE_MARKER.test(text)) return { file };
+    const { message, line, column } = parsed.error;
+    return { file, error: { kind: "parse", file, line, column, message } };
+  }
+  const resources = child(parsed.root, "Resources");
+  if (resources?.t !== "map") return { file };
+  return { file, model: buildTemplateModel(parsed.root, file, options) };
+}
+
+async function readHead(file: string, bytes: number): Promise<string> {
+  const handle = await open(file, "r");
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function scanTemplateFile(
+  absPath: string,
+  root: string,
+  options: TemplateScanOptions = {},
+): Promise<TemplateFileResult> {
+  const file = displayPath(absPath, root);
+  const limit = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  try {
+    const { size } = await stat(absPath);
+    if (size > limit) {
+      const head = await readHead(absPath, 64 * 1024);
+      if (!TEMPLATE_MARKER.test(head) && !DATABASE_MARKER.test(head)) return { file };
+      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+      return {
+        file,
+        error: {
+          kind: "too-large",
+          file,
+          line: 1,
+          column: 1,
+          message: `file is ${mb(size)}, over the ${mb(limit)} limit (--max-file-size); not scanned`,
+        },
+      };
+    }
+    const buffer = await readFile(absPath);
+    if (buffer.includes(0)) return { file }; // binary
+    return scanTemplateText(buffer.toString("utf8"), file, options);
+  } catch (err) {
+    return { file, error: { kind: "io", file, message: `cannot read: ${(err as Error).message}` } };
+  }
+}
+
+/** Scans files with bounded concurrency, yielding results in input order. */
+export async function* scanTemplateFiles(
+  files: string[],
+  root: string,
+  options: TemplateScanOptions = {},
+  concurrency = 8,
+): AsyncGenerator<TemplateFileResult> {
+  const pending: Promise<TemplateFileResult>[] = [];
+  let next = 0;
+  while (next < files.length || pending.length > 0) {
+    while (pending.length < concurrency && next < files.length) {
+      pending.push(scanTemplateFile(files[next++] as string, root, options));
+    }
+    yield await (pending.shift() as Promise<TemplateFileResult>);
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Parses CloudFormation YAML or JSON into the positioned AST (ast.ts). YAML goes through the `yaml` package
+ * (exact ranges, duplicate-key detection, precise errors); JSON through jsonc-parser, which is several times faster
+ * than a YAML parser on CDK-sized JSON. Either way, errors come back as file positions, never as exceptions.
+ */
+import { type Node as JsonNode, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Node as YamlNode,
+} from "yaml";
+import { type AstNode, LineIndex, type MapEntry, type Pos } from "./ast.js";
+
+export interface ParseFailure {
+  message: string;
+  line: number;
+  column: number;
+}
+
+export type ParseResult = { ok: true; root: AstNode } | { ok: false; error: ParseFailure };
+
+/** Expanding aliases past this many nodes is treated as an alias bomb, not a template. */
+const MAX_NODES = 2_000_000;
+const MAX_DEPTH = 256;
+
+/** Short-form tags CloudFormation accepts, and the long form each becomes. */
+const SHORT_FORM: Record<string, string> = {
+  "!Ref": "Ref",
+  "!Condition": "Condition",
+  "!GetAtt": "Fn::GetAtt",
+  "!Sub": "Fn::Sub",
+  "!If": "Fn::If",
+  "!Join": "Fn::Join",
+  "!Select": "Fn::Select",
+  "!Split": "Fn::Split",
+  "!FindInMap": "Fn::FindInMap",
+  "!Equals": "Fn::Equals",
+  "!Not": "Fn::Not",
+  "!And": "Fn::And",
+  "!Or": "Fn::Or",
+  "!ImportValue": "Fn::ImportValue",
+  "!Base64": "Fn::Base64",
+  "!Cidr": "Fn::Cidr",
+  "!GetAZs": "Fn::GetAZs",
+  "!Transform": "Fn::Transform",
+  "!Length": "Fn::Length",
+  "!ToJsonString": "Fn::ToJsonString",
+  "!ForEach": "Fn::ForEach",
+};
+
+class TemplateSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly pos: Pos,
+  ) {
+    super(message);
+  }
+}
+
+export function parseTemplateText(text: string): ParseResult {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const firstChar = body.trimStart()[0];
+  return firstChar === "{" || firstChar === "[" ? parseJson(body) : parseYaml(body);
+}
+
+function parseJson(text: string): ParseResult {
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const lines = new LineIndex(text);
+  const first = errors[0];
+  if (first) {
+    const pos = lines.pos(first.offset);
+    return { ok: false, error: { message: `invalid JSON: ${describeJsonError(printParseErrorCode(first.error))}`, ...pos } };
+  }
+  if (!tree) return { ok: false, error: { message: "empty JSON document", line: 1, column: 1 } };
+  try {
+    return { ok: true, root: fromJson(tree, lines) };
+  } catch (err) {
+    if (err instanceof TemplateSyntaxError) return { ok: false, error: { message: err.message, ...err.pos } };
+    throw err;
+  }
+}
+
+function describeJsonError(code: string): string {
+  // "PropertyNameExpected" -> "property name expected"
+  return code.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+function fromJson(node: JsonNode, lines: LineIndex): AstNode {
+  const pos = lines.pos(node.offset);
+  switch (node.type) {
+    case "object": {
+      const entries: MapEntry[] = [];
+      const seen = new Set<string>();
+      for (const prop of node.children ?? []) {
+        const [keyNode, valueNode] = prop.children ?? [];
+        if (!keyNode || !valueNode) continue;
+        const key = String(keyNode.value);
+        const keyPos = lines.pos(keyNode.offset);
+        if (seen.has(key)) throw new TemplateSyntaxError(`duplicate key "${key}"`, keyPos);
+        seen.add(key);
+        entries.push({ key, keyPos, value: fromJson(valueNode, lines) });
+      }
+      return { t: "map", entries, pos };
+    }
+    case "array":
+      return { t: "seq", items: (node.children ?? []).map((c) => fromJson(c, lines)), pos };
+    default:
+      return { t: "scalar", value: node.value as string | number | boolean | null, pos };
+  }
+}
+
+function parseYaml(text: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, strict: true });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const at = firstError.linePos?.[0] ?? { line: 1, col: 1 };
+    const message = firstError.message.split(" at line ")[0] ?? firstError.message;
+    return { ok: false, error: { message: `invalid YAML: ${message}`, line: at.line, column: at.col } };
+  }
+  if (doc.contents === null) return { ok: false, error: { message: "empty YAML document", line: 1, column: 1 } };
+  const state = { nodes: 0 };
+  const lines: YamlLines = { pos: (offset) => lineCounter.linePos(offset) };
+  try {
+    return { ok: true, root: fromYaml(doc.contents, text, lines, state, 0, doc) };
+  } catch (err) {
+    if (err instanceof TemplateSyntaxError) return { ok: false, error: { message: err.message, ...err.pos } };
+    throw err;
+  }
+}
+
+interface YamlLines {
+  pos(offset: number): { line: number; col: number };
+}
+
+function yamlPos(lines: YamlLines, offset: number): Pos {
+  const p = lines.pos(offset);
+  return { line: p.line, column: p.col };
+}
+
+function fromYaml(
+  node: unknown,
+  text: string,
+  lines: YamlLines,
+  state: { nodes: number },
+  depth: number,
+  doc: Document,
+): AstNode {
+  const yamlNode = node as YamlNode;
+  const start = yamlNode.range?.[0] ?? 0;
+  if (++state.nodes > MAX_NODES) {
+    throw new TemplateSyntaxError(
+      `document expands to more than ${MAX_NODES} nodes (YAML alias bomb?)`,
+      yamlPos(lines, start),
+    );
+  }
+  if (depth > MAX_DEPTH) throw new TemplateSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, yamlPos(lines, start));
+  if (isAlias(node)) {
+    const target = node.resolve(doc);
+    if (!target) throw new TemplateSyntaxError(`unknown alias *${node.source}`, yamlPos(lines, start));
+    return fromYaml(target, text, lines, state, depth + 1, doc);
+  }
+  const tag = (yamlNode as { tag?: string }).tag;
+  let tagPos: Pos | undefined;
+  if (tag?.startsWith("!") && !tag.startsWith("!!")) {
+    const at = text.lastIndexOf(tag, start);
+    tagPos = yamlPos(lines, at >= 0 ? at : start);
+  }
+  const pos = yamlPos(lines, start);
+  let converted: AstNode;
+  if (isMap(node)) {
+    const entries: MapEntry[] = [];
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key;
+      if (!isScalar(keyNode)) {
+        const at = (keyNode as YamlNode | null)?.range?.[0] ?? start;
+        throw new TemplateSyntaxError("mapping keys must be plain scalars in a CloudFormation template", yamlPos(lines, at));
+      }
+      const keyPos = yamlPos(lines, keyNode.range?.[0] ?? start);
+      const value =
+        pair.value === null || pair.value === undefined
+          ? ({ t: "scalar", value: null, pos: keyPos } as AstNode)
+          : fromYaml(pair.value, text, lines, state, depth + 1, doc);
+      entries.push({ key: String(keyNode.value), keyPos, value });
+    }
+    converted = { t: "map", entries, pos: tagPos ?? pos };
+  } else if (isSeq(node)) {
+    converted = {
+      t: "seq",
+      items: node.items.map((item) => fromYaml(item, text, lines, state, depth + 1, doc)),
+      pos: tagPos ?? pos,
+    };
+  } else if (isScalar(node)) {
+    const v = node.value;
+    const value = typeof v === "bigint" ? Number(v) : (v as string | number | boolean | null);
+    converted = { t: "scalar", value, pos };
+  } else {
+    converted = { t: "scalar", value: null, pos };
+  }
+  if (!tag || tag.startsWith("tag:yaml.org") || tag.startsWith("!!")) return converted;
+  const longForm = SHORT_FORM[tag];
+  if (!longForm) throw new TemplateSyntaxError(`unknown tag ${tag}`, tagPos ?? pos);
+  let argument: AstNode = converted;
+  if (longForm === "Fn::GetAtt" && converted.t === "scalar" && typeof converted.value === "string") {
+    // !GetAtt Resource.Attribute.Sub -> [Resource, Attribute.Sub]
+    const dot = converted.value.indexOf(".");
+    const parts = dot < 0 ? [converted.value] : [converted.value.slice(0, dot), converted.value.slice(dot + 1)];
+    argument = { t: "seq", items: parts.map((p) => ({ t: "scalar", value: p, pos: converted.pos })), pos: converted.pos };
+  } else if (converted.t !== "scalar") {
+    converted.pos = pos;
+  }
+  const at = tagPos ?? pos;
+  return { t: "map", entries: [{ key: longForm, keyPos: at, value: argument }], pos: at };
+}
+
