@@ -13,6 +13,7 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  visit,
   type Node as YamlNode,
 } from "yaml";
 import { type AstNode, LineIndex, type MapEntry, type Pos } from "./ast.js";
@@ -26,7 +27,7 @@ export interface ParseFailure {
 export type ParseResult = { ok: true; root: AstNode } | { ok: false; error: ParseFailure };
 
 /** Expanding aliases past this many nodes is treated as an alias bomb, not a template. */
-const MAX_NODES = 2_000_000;
+const MAX_ALIAS_NODES = 100_000;
 const MAX_DEPTH = 256;
 
 /** Short-form tags CloudFormation accepts, and the long form each becomes. */
@@ -126,14 +127,31 @@ function parseYaml(text: string): ParseResult {
     return { ok: false, error: { message: `invalid YAML: ${message}`, line: at.line, column: at.col } };
   }
   if (doc.contents === null) return { ok: false, error: { message: "empty YAML document", line: 1, column: 1 } };
-  const state = { nodes: 0 };
+  const state: ConvertState = { aliasNodes: 0, inAlias: 0, anchors: collectAnchors(doc) };
   const lines: YamlLines = { pos: (offset) => lineCounter.linePos(offset) };
   try {
-    return { ok: true, root: fromYaml(doc.contents, text, lines, state, 0, doc) };
+    return { ok: true, root: fromYaml(doc.contents, text, lines, state, 0) };
   } catch (err) {
     if (err instanceof TemplateSyntaxError) return { ok: false, error: { message: err.message, ...err.pos } };
     throw err;
   }
+}
+
+interface ConvertState {
+  /** Nodes produced by expanding aliases; bounded to stop alias bombs. */
+  aliasNodes: number;
+  inAlias: number;
+  /** Anchor name -> nodes carrying it, in document order (an anchor may be redefined). */
+  anchors: Map<string, YamlNode[]>;
+}
+
+function collectAnchors(doc: Document): Map<string, YamlNode[]> {
+  const anchors = new Map<string, YamlNode[]>();
+  visit(doc, (_key, node) => {
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) anchors.set(anchor, [...(anchors.get(anchor) ?? []), node as YamlNode]);
+  });
+  return anchors;
 }
 
 interface YamlLines {
@@ -149,23 +167,29 @@ function fromYaml(
   node: unknown,
   text: string,
   lines: YamlLines,
-  state: { nodes: number },
+  state: ConvertState,
   depth: number,
-  doc: Document,
 ): AstNode {
   const yamlNode = node as YamlNode;
   const start = yamlNode.range?.[0] ?? 0;
-  if (++state.nodes > MAX_NODES) {
+  if (state.inAlias > 0 && ++state.aliasNodes > MAX_ALIAS_NODES) {
     throw new TemplateSyntaxError(
-      `document expands to more than ${MAX_NODES} nodes (YAML alias bomb?)`,
+      `aliases expand to more than ${MAX_ALIAS_NODES} nodes (YAML alias bomb?)`,
       yamlPos(lines, start),
     );
   }
   if (depth > MAX_DEPTH) throw new TemplateSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, yamlPos(lines, start));
   if (isAlias(node)) {
-    const target = node.resolve(doc);
+    // The anchor in force is the last one defined before the alias.
+    const candidates = state.anchors.get(node.source) ?? [];
+    const target = candidates.filter((n) => (n.range?.[0] ?? 0) < start).pop();
     if (!target) throw new TemplateSyntaxError(`unknown alias *${node.source}`, yamlPos(lines, start));
-    return fromYaml(target, text, lines, state, depth + 1, doc);
+    state.inAlias++;
+    try {
+      return fromYaml(target, text, lines, state, depth + 1);
+    } finally {
+      state.inAlias--;
+    }
   }
   const tag = (yamlNode as { tag?: string }).tag;
   let tagPos: Pos | undefined;
@@ -188,14 +212,14 @@ function fromYaml(
       const value =
         pair.value === null || pair.value === undefined
           ? ({ t: "scalar", value: null, pos: keyPos } as AstNode)
-          : fromYaml(pair.value, text, lines, state, depth + 1, doc);
+          : fromYaml(pair.value, text, lines, state, depth + 1);
       entries.push({ key: String(keyNode.value), keyPos, value });
     }
     converted = { t: "map", entries, pos: tagPos ?? pos };
   } else if (isSeq(node)) {
     converted = {
       t: "seq",
-      items: node.items.map((item) => fromYaml(item, text, lines, state, depth + 1, doc)),
+      items: node.items.map((item) => fromYaml(item, text, lines, state, depth + 1)),
       pos: tagPos ?? pos,
     };
   } else if (isScalar(node)) {

@@ -1,0 +1,96 @@
+import { mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { discoverFiles, scanTemplateFile, scanTemplateText } from "../../src/scanners/template/index.js";
+
+const header = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n';
+
+function errorOf(text: string) {
+  return scanTemplateText(text, "t.yaml").error;
+}
+
+describe("templates that do not parse", () => {
+  it("reports bad indentation with line and column", () => {
+    const text = `${header}  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: mysql\n     MultiAZ: true\n`;
+    expect(errorOf(text)).toMatchObject({ kind: "parse", file: "t.yaml", line: 7 });
+    expect(errorOf(text)?.message).toMatch(/^invalid YAML: /);
+  });
+
+  it("reports a duplicate key at the second occurrence, in YAML and JSON", () => {
+    const yaml = `${header}  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      MultiAZ: true\n      MultiAZ: false\n`;
+    expect(errorOf(yaml)).toMatchObject({ line: 7, column: 7 });
+    expect(errorOf(yaml)?.message).toContain("unique");
+    const json = '{\n  "Resources": {\n    "Db": {\n      "Type": "AWS::RDS::DBInstance",\n      "Type": "AWS::RDS::DBCluster"\n    }\n  }\n}\n';
+    expect(scanTemplateText(json, "t.json").error).toMatchObject({
+      kind: "parse",
+      line: 5,
+      column: 7,
+      message: 'duplicate key "Type"',
+    });
+  });
+
+  it("reports an unknown tag where it is written", () => {
+    const text = `${header}  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: !Refs Engine\n`;
+    expect(errorOf(text)).toMatchObject({ line: 6, column: 15, message: "unknown tag !Refs" });
+  });
+
+  it("stops a YAML alias bomb quickly instead of expanding it", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 10; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(", ")}]`);
+    }
+    const text = `${header}  Db:\n    Type: AWS::RDS::DBInstance\nBomb:\n${levels.map((l) => `  ${l}`).join("\n")}\n`;
+    const started = Date.now();
+    const error = errorOf(text);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(error?.message).toMatch(/alias bomb/);
+    expect(error?.line).toBeGreaterThan(1);
+  });
+
+  it("reports invalid JSON with the position of the problem", () => {
+    const json = '{\n  "Resources": {\n    "Db": {\n      "Type": "AWS::RDS::DBInstance",\n    }\n  }\n}\n';
+    expect(scanTemplateText(json, "t.json").error).toMatchObject({ kind: "parse", line: 5, column: 5 });
+  });
+
+  it("does not report files that are not templates, even with an RDS type in them", () => {
+    expect(scanTemplateText("# Notes\nWe use `AWS::RDS::DBCluster`: see *this* [link", "notes.txt")).toEqual({
+      file: "notes.txt",
+    });
+  });
+});
+
+describe("files on disk", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "rdsguard-parse-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reports a 50 MB template as too large without reading it into memory", async () => {
+    const big = path.join(dir, "huge.yaml");
+    const fd = openSync(big, "w");
+    writeSync(fd, `${header}  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Description: |\n`);
+    const line = `        ${"x".repeat(1000)}\n`.repeat(1024);
+    for (let i = 0; i < 52; i++) writeSync(fd, line);
+    closeSync(fd);
+    const before = process.memoryUsage().rss;
+    const result = await scanTemplateFile(big, dir);
+    expect(result.error).toMatchObject({ kind: "too-large", file: "huge.yaml", line: 1, column: 1 });
+    expect(result.error?.message).toMatch(/^file is 5\d\.\d MB, over the 10\.0 MB limit/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(40 * 1024 * 1024);
+  });
+
+  it("walks directories, skipping node_modules, .git and cdk.out, and accepts globs", async () => {
+    for (const rel of ["a.yaml", "sub/b.json", "node_modules/x.yaml", ".git/y.yaml", "cdk.out/z.json", "img.png"]) {
+      const full = path.join(dir, "tree", rel);
+      await import("node:fs/promises").then((fs) => fs.mkdir(path.dirname(full), { recursive: true }));
+      writeFileSync(full, "x: 1\n");
+    }
+    const walked = await discoverFiles(["tree"], dir);
+    expect(walked.files.map((f) => path.relative(dir, f).split(path.sep).join("/"))).toEqual(["tree/a.yaml", "tree/sub/b.json"]);
+    const globbed = await discoverFiles(["tree/**/*.json"], dir);
+    expect(globbed.files.map((f) => path.basename(f))).toEqual(["b.json"]);
+    const missing = await discoverFiles(["nope.yaml"], dir);
+    expect(missing.errors).toEqual([{ kind: "io", file: "nope.yaml", message: "no such file or directory: nope.yaml" }]);
+  });
+});
