@@ -45,11 +45,15 @@ export function child(node: AstNode | undefined, key: string): AstNode | undefin
   return node?.t === "map" ? entry(node, key)?.value : undefined;
 }
 
+const PREPROCESSOR_KEY = /^[A-Za-z][A-Za-z0-9]*::[A-Za-z][A-Za-z0-9]*$/;
+
 /** The intrinsic function name when the node is `{ "Fn::X": ... }` or `{ Ref: ... }`, else undefined. */
 export function intrinsicName(node: AstNode): string | undefined {
   if (node.t !== "map" || node.entries.length !== 1) return undefined;
   const key = (node.entries[0] as MapEntry).key;
-  return key === "Ref" || key === "Condition" || key.startsWith("Fn::") ? key : undefined;
+  if (key === "Ref" || key === "Condition" || key.startsWith("Fn::")) return key;
+  // A pre-processor directive written as a tag (!Rain::Embed): opaque, so evaluated as unknown.
+  return PREPROCESSOR_KEY.test(key) && !key.startsWith("AWS::") ? key : undefined;
 }
 
 /** Plain JS value of a node, intrinsics left as their long-form objects. */

@@ -53,7 +53,17 @@ const SHORT_FORM: Record<string, string> = {
   "!Length": "Fn::Length",
   "!ToJsonString": "Fn::ToJsonString",
   "!ForEach": "Fn::ForEach",
+  // Rule-section functions (Rules: ... Assertions).
+  "!ValueOf": "Fn::ValueOf",
+  "!ValueOfAll": "Fn::ValueOfAll",
+  "!RefAll": "Fn::RefAll",
+  "!Contains": "Fn::Contains",
+  "!EachMemberEquals": "Fn::EachMemberEquals",
+  "!EachMemberIn": "Fn::EachMemberIn",
 };
+
+/** Pre-processor directives (AWS Rain's !Rain::Embed, !Rain::Module, ...): kept, evaluated as unknown. */
+const NAMESPACED_TAG = /^![A-Za-z][A-Za-z0-9]*::[A-Za-z][A-Za-z0-9]*$/;
 
 class TemplateSyntaxError extends Error {
   constructor(
@@ -230,7 +240,7 @@ function fromYaml(
     converted = { t: "scalar", value: null, pos };
   }
   if (!tag || tag.startsWith("tag:yaml.org") || tag.startsWith("!!")) return converted;
-  const longForm = SHORT_FORM[tag];
+  const longForm = SHORT_FORM[tag] ?? (NAMESPACED_TAG.test(tag) ? tag.slice(1) : undefined);
   if (!longForm) throw new TemplateSyntaxError(`unknown tag ${tag}`, tagPos ?? pos);
   let argument: AstNode = converted;
   if (longForm === "Fn::GetAtt" && converted.t === "scalar" && typeof converted.value === "string") {

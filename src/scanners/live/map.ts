@@ -1,0 +1,333 @@
+/**
+ * Pure mapping from RDS/KMS API answers to the normalized model. Every known value carries
+ * Origin {kind:"live", api}; a value the API left out is absent (with the AWS default and where it is
+ * documented) or unknown, never invented.
+ */
+import type { Certificate, DBCluster, DBInstance, GlobalCluster as GlobalClusterShape, Tag } from "@aws-sdk/client-rds";
+import { isAuroraEngine, DEFAULTS as MODEL_DEFAULTS } from "../../model/defaults.js";
+import type {
+  Absent,
+  Attr,
+  CaCertificate,
+  DbCluster,
+  DbInstance,
+  GlobalCluster,
+  Known,
+  ResourceOrigin,
+  Unknown,
+} from "../../model/types.js";
+import { parseArn, partitionOf } from "./aws.js";
+
+export const STACK_NAME_TAG = "aws:cloudformation:stack-name";
+export const LOGICAL_ID_TAG = "aws:cloudformation:logical-id";
+
+/** Engines the RDS API also returns that are not RDS/Aurora (Neptune, DocumentDB share the API). */
+const NOT_RDS_ENGINES = new Set(["neptune", "docdb"]);
+
+export function isRdsEngine(engine: string | undefined): boolean {
+  return engine === undefined || !NOT_RDS_ENGINES.has(engine);
+}
+
+export function known<T>(value: T, api: string, refersTo?: string): Known<T> {
+  return refersTo === undefined
+    ? { state: "known", value, origin: { kind: "live", api } }
+    : { state: "known", value, origin: { kind: "live", api }, refersTo };
+}
+
+export function absent<T>(def: T | undefined, defaultSource: string): Absent<T> {
+  return { state: "absent", default: def, defaultSource };
+}
+
+export function unknown(reason: string): Unknown {
+  return { state: "unknown", reason };
+}
+
+function orAbsent<T>(value: T | undefined | null, api: string, def: T | undefined, source: string): Attr<T> {
+  return value === undefined || value === null ? absent(def, source) : known(value, api);
+}
+
+function orUnknown<T>(value: T | undefined | null, api: string, field: string): Attr<T> {
+  return value === undefined || value === null ? unknown(`${api} returned no ${field}`) : known(value, api);
+}
+
+/** Live answers report the resulting state, not how the resource was created. */
+function notReported(api: string, field: string): Absent<string> {
+  return absent<string>(undefined, `${api} reports the current state; ${field} is not part of its answer`);
+}
+
+export function tagsOf(list: Tag[] | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const t of list ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? "";
+  return tags;
+}
+
+function originOf(arn: string, account: string, region: string, cfnType: string, tags: Record<string, string>) {
+  const origin: ResourceOrigin = { source: "live", arn, account, region, cfnType };
+  const stackName = tags[STACK_NAME_TAG];
+  const stackLogicalId = tags[LOGICAL_ID_TAG];
+  if (stackName) origin.stackName = stackName;
+  if (stackLogicalId) origin.stackLogicalId = stackLogicalId;
+  return origin;
+}
+
+/**
+ * Encryption at rest from StorageEncrypted and StorageEncryptionType. The RDS API reports
+ * StorageEncrypted=false for storage encrypted with an AWS owned key and says so through
+ * StorageEncryptionType=sse-rds ("the data at rest is still encrypted"); the model's storageEncrypted means
+ * "encrypted at rest", so sse-rds and sse-kms are true and none is false.
+ */
+export function encryptionOf(
+  api: string,
+  storageEncrypted: boolean | undefined,
+  storageEncryptionType: string | undefined,
+): { storageEncrypted: Attr<boolean>; storageEncryptionType?: Attr<string> } {
+  const type = storageEncryptionType === undefined ? undefined : known(storageEncryptionType, api);
+  let enc: Attr<boolean>;
+  if (storageEncryptionType === "sse-rds" || storageEncryptionType === "sse-kms") enc = known(true, api);
+  else if (storageEncryptionType === "none") enc = known(false, api);
+  else if (storageEncrypted !== undefined) enc = known(storageEncrypted, api);
+  else enc = unknown(`${api} returned neither StorageEncrypted nor StorageEncryptionType`);
+  return type ? { storageEncrypted: enc, storageEncryptionType: type } : { storageEncrypted: enc };
+}
+
+export interface MapScope {
+  account: string;
+  region: string;
+}
+
+/** Citations shared with the template scanner, so a message reads the same whichever source it judges. */
+const DEFAULTS = {
+  backup: MODEL_DEFAULTS.backupRetentionPeriod.source,
+  deletion: MODEL_DEFAULTS.deletionProtection.source,
+  iam: MODEL_DEFAULTS.iamAuth.source,
+  multiAz: MODEL_DEFAULTS.multiAZ.source,
+  engineMode: MODEL_DEFAULTS.engineMode.source,
+};
+
+/** ARN of a resource the API described without one (should not happen; moto and old answers aside). */
+function fallbackArn(scope: MapScope, kind: "cluster" | "db", id: string): string {
+  return `arn:${partitionOf(scope.region)}:rds:${scope.region}:${scope.account}:${kind}:${id}`;
+}
+
+export function clusterArnOf(c: DBCluster, scope: MapScope): string {
+  return c.DBClusterArn ?? fallbackArn(scope, "cluster", c.DBClusterIdentifier ?? "unnamed");
+}
+
+export function instanceArnOf(i: DBInstance, scope: MapScope): string {
+  return i.DBInstanceArn ?? fallbackArn(scope, "db", i.DBInstanceIdentifier ?? "unnamed");
+}
+
+/** Cluster from DescribeDBClusters; memberIds are filled by linkMembers once instances are known. */
+export function mapCluster(c: DBCluster, scope: MapScope, keyIds: ReadonlyMap<string, string>): DbCluster {
+  const api = "DescribeDBClusters";
+  const arn = clusterArnOf(c, scope);
+  const tags = tagsOf(c.TagList);
+  const sv2 = c.ServerlessV2ScalingConfiguration;
+  const sv2Source = "DescribeDBClusters returned no ServerlessV2ScalingConfiguration: not a Serverless v2 cluster";
+  const cluster: DbCluster = {
+    id: arn,
+    kind: "db-cluster",
+    name: c.DBClusterIdentifier ?? arn,
+    origin: originOf(arn, scope.account, scope.region, "AWS::RDS::DBCluster", tags),
+    tags,
+    suppressions: [],
+    engine: orUnknown(c.Engine, api, "Engine"),
+    engineVersion: orUnknown(c.EngineVersion, api, "EngineVersion"),
+    engineMode: orAbsent(c.EngineMode, api, "provisioned", DEFAULTS.engineMode),
+    dbClusterInstanceClass: orAbsent(
+      c.DBClusterInstanceClass,
+      api,
+      undefined,
+      "RDS API: DBClusterInstanceClass is set only on Multi-AZ DB clusters",
+    ),
+    ...encryptionOf(api, c.StorageEncrypted, c.StorageEncryptionType),
+    kmsKeyId: kmsAttr(c.KmsKeyId, api, keyIds),
+    backupRetentionPeriod: orAbsent(c.BackupRetentionPeriod, api, 1, DEFAULTS.backup),
+    deletionProtection: orAbsent(c.DeletionProtection, api, false, DEFAULTS.deletion),
+    iamAuth: orAbsent(c.IAMDatabaseAuthenticationEnabled, api, false, DEFAULTS.iam),
+    serverlessV2MinCapacity: sv2?.MinCapacity === undefined ? absent(undefined, sv2Source) : known(sv2.MinCapacity, api),
+    serverlessV2MaxCapacity: sv2?.MaxCapacity === undefined ? absent(undefined, sv2Source) : known(sv2.MaxCapacity, api),
+    availabilityZones: orUnknown(c.AvailabilityZones, api, "AvailabilityZones"),
+    snapshotIdentifier: notReported(api, "SnapshotIdentifier"),
+    sourceDbClusterIdentifier: notReported(api, "SourceDBClusterIdentifier"),
+    replicationSourceIdentifier: orAbsent(
+      c.ReplicationSourceIdentifier,
+      api,
+      undefined,
+      "DescribeDBClusters returned no ReplicationSourceIdentifier: not a read replica cluster",
+    ),
+    globalClusterIdentifier: orAbsent(
+      c.GlobalClusterIdentifier,
+      api,
+      undefined,
+      "DescribeDBClusters returned no GlobalClusterIdentifier: not in a global database",
+    ),
+    dbClusterIdentifier: orUnknown(c.DBClusterIdentifier, api, "DBClusterIdentifier"),
+    memberIds: [],
+  };
+  if (c.MultiAZ !== undefined) cluster.multiAZ = known(c.MultiAZ, api);
+  return cluster;
+}
+
+function kmsAttr(keyId: string | undefined, api: string, keyIds: ReadonlyMap<string, string>): Attr<string> {
+  if (keyId === undefined) return absent(undefined, `${api} returned no KmsKeyId: not encrypted with a KMS key`);
+  return known(keyId, api, keyIds.get(keyId));
+}
+
+export interface InstanceLinks {
+  /** DBClusterIdentifier -> cluster as mapped (same region). */
+  clustersByIdentifier: ReadonlyMap<string, DbCluster>;
+  /** DBInstanceIdentifier -> instance ARN (same region). */
+  instanceArnsByIdentifier: ReadonlyMap<string, string>;
+  keyIds: ReadonlyMap<string, string>;
+}
+
+/** Role: member of an Aurora or Multi-AZ DB cluster, read replica, or standalone. */
+export function roleOf(i: DBInstance, cluster: DbCluster | undefined): DbInstance["role"] {
+  if (i.DBClusterIdentifier) {
+    const isMultiAzDbCluster = cluster?.dbClusterInstanceClass.state === "known";
+    const engine = i.Engine ?? (cluster?.engine.state === "known" ? cluster.engine.value : "");
+    return isMultiAzDbCluster || !isAuroraEngine(engine) ? "cluster-member" : "aurora-member";
+  }
+  if (i.ReadReplicaSourceDBInstanceIdentifier || i.ReadReplicaSourceDBClusterIdentifier) return "read-replica";
+  return "standalone";
+}
+
+/** Instance from DescribeDBInstances, linked to its cluster and replica source where they are in the same region. */
+export function mapInstance(i: DBInstance, scope: MapScope, links: InstanceLinks): DbInstance {
+  const api = "DescribeDBInstances";
+  const arn = instanceArnOf(i, scope);
+  const tags = tagsOf(i.TagList);
+  const cluster = i.DBClusterIdentifier ? links.clustersByIdentifier.get(i.DBClusterIdentifier) : undefined;
+  const role = roleOf(i, cluster);
+  const replicaSource = i.ReadReplicaSourceDBInstanceIdentifier ?? i.ReadReplicaSourceDBClusterIdentifier;
+  const instance: DbInstance = {
+    id: arn,
+    kind: "db-instance",
+    name: i.DBInstanceIdentifier ?? arn,
+    origin: originOf(arn, scope.account, scope.region, "AWS::RDS::DBInstance", tags),
+    tags,
+    suppressions: [],
+    role,
+    engine: orUnknown(i.Engine, api, "Engine"),
+    engineVersion: orUnknown(i.EngineVersion, api, "EngineVersion"),
+    dbInstanceClass: orUnknown(i.DBInstanceClass, api, "DBInstanceClass"),
+    ...pickEncryption(encryptionOf(api, i.StorageEncrypted, i.StorageEncryptionType)),
+    kmsKeyId: kmsAttr(i.KmsKeyId, api, links.keyIds),
+    backupRetentionPeriod: orAbsent(i.BackupRetentionPeriod, api, 1, DEFAULTS.backup),
+    deletionProtection: orAbsent(i.DeletionProtection, api, false, DEFAULTS.deletion),
+    iamAuth: orAbsent(i.IAMDatabaseAuthenticationEnabled, api, false, DEFAULTS.iam),
+    multiAZ: orAbsent(i.MultiAZ, api, false, DEFAULTS.multiAz),
+    availabilityZone: orAbsent(i.AvailabilityZone, api, undefined, "DescribeDBInstances returned no AvailabilityZone"),
+    caCertificateIdentifier: orAbsent(
+      i.CACertificateIdentifier,
+      api,
+      undefined,
+      "DescribeDBInstances returned no CACertificateIdentifier",
+    ),
+    dbClusterIdentifier: orAbsent(
+      i.DBClusterIdentifier,
+      api,
+      undefined,
+      "DescribeDBInstances returned no DBClusterIdentifier: not a cluster member",
+    ),
+    sourceDbInstanceIdentifier: orAbsent(
+      replicaSource,
+      api,
+      undefined,
+      "DescribeDBInstances returned no ReadReplicaSourceDBInstanceIdentifier: not a read replica",
+    ),
+    snapshotIdentifier: notReported(api, "DBSnapshotIdentifier"),
+    dbInstanceIdentifier: orUnknown(i.DBInstanceIdentifier, api, "DBInstanceIdentifier"),
+  };
+  if (cluster) instance.clusterId = cluster.id;
+  if (replicaSource) {
+    // Same-region sources are named by identifier, cross-region ones by ARN.
+    const sourceId = replicaSource.startsWith("arn:")
+      ? replicaSource
+      : (links.instanceArnsByIdentifier.get(replicaSource) ??
+        (i.ReadReplicaSourceDBClusterIdentifier ? links.clustersByIdentifier.get(replicaSource)?.id : undefined));
+    if (sourceId) instance.sourceId = sourceId;
+  }
+  if (i.CertificateDetails?.CAIdentifier) {
+    instance.certificateDetails = { caIdentifier: i.CertificateDetails.CAIdentifier };
+    if (i.CertificateDetails.ValidTill) instance.certificateDetails.validTill = iso(i.CertificateDetails.ValidTill);
+  }
+  return instance;
+}
+
+/** DbInstance has no storageEncryptionType field; keep only what it models. */
+function pickEncryption(e: ReturnType<typeof encryptionOf>): { storageEncrypted: Attr<boolean> } {
+  return { storageEncrypted: e.storageEncrypted };
+}
+
+/** Fill cluster.memberIds from DBClusterMembers, keeping only instances the region listing returned. */
+export function linkMembers(
+  clusters: readonly { shape: DBCluster; model: DbCluster }[],
+  instanceArnsByIdentifier: ReadonlyMap<string, string>,
+): void {
+  for (const { shape, model } of clusters) {
+    for (const m of shape.DBClusterMembers ?? []) {
+      const arn = m.DBInstanceIdentifier ? instanceArnsByIdentifier.get(m.DBInstanceIdentifier) : undefined;
+      if (arn && !model.memberIds.includes(arn)) model.memberIds.push(arn);
+    }
+  }
+}
+
+export function globalClusterArnOf(g: GlobalClusterShape, account: string, partition = "aws"): string {
+  return g.GlobalClusterArn ?? `arn:${partition}:rds::${account}:global-cluster:${g.GlobalClusterIdentifier ?? "unnamed"}`;
+}
+
+/** Global cluster from DescribeGlobalClusters; `region` is where the model that holds it lives. */
+export function mapGlobalCluster(g: GlobalClusterShape, account: string, region: string): GlobalCluster {
+  const api = "DescribeGlobalClusters";
+  const arn = globalClusterArnOf(g, account, partitionOf(region));
+  const tags = tagsOf(g.TagList);
+  const members = g.GlobalClusterMembers ?? [];
+  const writer = members.find((m) => m.IsWriter)?.DBClusterArn;
+  const enc = encryptionOf(api, g.StorageEncrypted, g.StorageEncryptionType);
+  return {
+    id: arn,
+    kind: "global-cluster",
+    name: g.GlobalClusterIdentifier ?? arn,
+    origin: originOf(arn, account, region, "AWS::RDS::GlobalCluster", tags),
+    tags,
+    suppressions: [],
+    engine: orUnknown(g.Engine, api, "Engine"),
+    storageEncrypted: enc.storageEncrypted,
+    deletionProtection: orAbsent(g.DeletionProtection, api, false, DEFAULTS.deletion),
+    sourceDbClusterIdentifier: writer
+      ? known(writer, api, writer)
+      : absent(undefined, "DescribeGlobalClusters returned no writer member"),
+    globalClusterIdentifier: orUnknown(g.GlobalClusterIdentifier, api, "GlobalClusterIdentifier"),
+    memberClusterIds: members.flatMap((m) => (m.DBClusterArn ? [m.DBClusterArn] : [])),
+  };
+}
+
+/** The regions a global cluster has members in, writer first. */
+export function globalClusterRegions(g: GlobalClusterShape): string[] {
+  const members = [...(g.GlobalClusterMembers ?? [])].sort((a, b) => Number(b.IsWriter ?? false) - Number(a.IsWriter ?? false));
+  const regions: string[] = [];
+  for (const m of members) {
+    const region = m.DBClusterArn ? parseArn(m.DBClusterArn)?.region : undefined;
+    if (region && !regions.includes(region)) regions.push(region);
+  }
+  return regions;
+}
+
+export function mapCertificates(certs: readonly Certificate[], defaultForNewLaunches: string | undefined) {
+  const map = new Map<string, CaCertificate>();
+  for (const c of certs) {
+    if (!c.CertificateIdentifier) continue;
+    const ca: CaCertificate = { id: c.CertificateIdentifier };
+    if (c.ValidFrom) ca.validFrom = iso(c.ValidFrom);
+    if (c.ValidTill) ca.validTill = iso(c.ValidTill);
+    if (defaultForNewLaunches !== undefined) ca.defaultForNewLaunches = c.CertificateIdentifier === defaultForNewLaunches;
+    map.set(ca.id, ca);
+  }
+  return map;
+}
+
+function iso(d: Date | string): string {
+  return d instanceof Date ? d.toISOString() : new Date(d).toISOString();
+}
