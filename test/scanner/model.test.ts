@@ -33,6 +33,12 @@ describe("the normalized model of a template", () => {
     expect(get<DbInstance>("LedgerReplicaByRef")).toMatchObject({ role: "read-replica", sourceId: "Ledger" });
     expect(get<DbInstance>("LedgerReplicaByArn")).toMatchObject({ role: "read-replica", sourceId: "Ledger" });
     expect(get<DbInstance>("Ledger").role).toBe("standalone");
+    // The replica declares no Engine: it is the source's.
+    expect(get<DbInstance>("LedgerReplicaByRef").engine).toMatchObject({
+      state: "known",
+      value: "postgres",
+      origin: { kind: "inherited", from: "Ledger" },
+    });
   });
 
   it("links clusters to their global cluster", () => {

@@ -381,7 +381,19 @@ function link(model: Model, aliases: KmsAlias[]): void {
       const source = ref
         ? instances.find((s) => s.id === ref)
         : instances.find((s) => literal !== undefined && settled(s.dbInstanceIdentifier) === literal);
-      if (source) i.sourceId = source.id;
+      if (source) {
+        i.sourceId = source.id;
+        // A replica's engine is its source's; CloudFormation does not take Engine on a replica.
+        const engine = settled(source.engine);
+        if (i.engine.state === "absent" && engine !== undefined) {
+          i.engine = {
+            state: "known",
+            value: engine,
+            origin: { kind: "inherited", from: source.id, detail: "Engine of the source DB instance" },
+            ...(source.engine.loc ? { loc: source.engine.loc } : {}),
+          };
+        }
+      }
     }
   }
   for (const g of all.filter((r): r is GlobalCluster => r.kind === "global-cluster")) {
