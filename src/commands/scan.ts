@@ -3,8 +3,9 @@
  * parsed and its model dropped, so memory follows the findings, not the number of files.
  */
 import { parseArgs } from "node:util";
-import type { Finding, ScanError, ScanReport } from "../engine/types.js";
 import { runRules } from "../engine/engine.js";
+import { checkInlineSuppressions } from "../engine/suppression.js";
+import type { Finding, ScanError, ScanReport } from "../engine/types.js";
 import { loadPolicy } from "../policy/load.js";
 import { allRules } from "../rules/index.js";
 import {
@@ -83,9 +84,10 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const ruleIds = allRules.map((r) => r.meta.id);
   const { policy, errors: policyErrors } = loadPolicy({
     cwd,
-    ruleIds: allRules.map((r) => r.meta.id),
+    ruleIds,
     parameters: Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.parameters])),
     ...(values.config ? { configPath: values.config } : {}),
   });
@@ -110,6 +112,8 @@ export async function run(argv: string[]): Promise<number> {
     templatesWithDatabases++;
     resources += result.model.resources.size;
     findings.push(...runRules([result.model], { rules: allRules, policy, strict: values.strict ?? false, now }));
+    // A waiver without a reason (or with a bad date or rule id) is not honoured, and is a configuration error.
+    errors.push(...checkInlineSuppressions([result.model], ruleIds));
   }
 
   const finishedAt = new Date();

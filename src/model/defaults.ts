@@ -20,9 +20,13 @@ export const DEFAULTS = {
   multiAzClusterStorageEncrypted: { value: false, source: `${CFN_DBCLUSTER}: StorageEncrypted defaults to false` },
   kmsKeyId: {
     value: undefined,
-    source: "RDS API reference: with encryption on and no KmsKeyId, the AWS managed key alias/aws/rds (or, for new Aurora clusters, an AWS owned key) is used",
+    source:
+      "RDS API reference: with encryption on and no KmsKeyId, the AWS managed key alias/aws/rds (or, for new Aurora clusters, an AWS owned key) is used",
   },
-  backupRetentionPeriod: { value: 1, source: "RDS API reference, CreateDBInstance/CreateDBCluster: BackupRetentionPeriod defaults to 1" },
+  backupRetentionPeriod: {
+    value: 1,
+    source: "RDS API reference, CreateDBInstance/CreateDBCluster: BackupRetentionPeriod defaults to 1",
+  },
   deletionProtection: { value: false, source: "RDS API reference: DeletionProtection defaults to false" },
   iamAuth: { value: false, source: "RDS API reference: EnableIAMDatabaseAuthentication defaults to false" },
   multiAZ: { value: false, source: `${CFN_DBINSTANCE}: MultiAZ defaults to false` },
@@ -42,8 +46,15 @@ export const DEFAULTS = {
     value: "Delete",
     source: "CloudFormation User Guide, DeletionPolicy attribute: resources default to Delete",
   },
+  updateReplacePolicy: {
+    value: "Delete",
+    source: "CloudFormation User Guide, UpdateReplacePolicy attribute: the default is Delete",
+  },
   kmsKeyEnabled: { value: true, source: "CloudFormation AWS::KMS::Key reference: Enabled defaults to true" },
-  kmsKeyRotation: { value: false, source: "CloudFormation AWS::KMS::Key reference: EnableKeyRotation defaults to false" },
+  kmsKeyRotation: {
+    value: false,
+    source: "CloudFormation AWS::KMS::Key reference: EnableKeyRotation defaults to false",
+  },
 } satisfies Record<string, DocumentedDefault<unknown>>;
 
 export const AURORA_ENGINES = new Set(["aurora", "aurora-mysql", "aurora-postgresql"]);

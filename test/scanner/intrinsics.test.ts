@@ -132,8 +132,16 @@ describe("exact positions", () => {
   const json = model("intrinsics.json");
 
   it("points at the value as written, in YAML and in JSON", () => {
-    expect(instance(yaml, "AppDb").storageEncrypted.loc).toEqual({ file: "test/intrinsics.yaml", line: 42, column: 25 });
-    expect(instance(json, "AppDb").storageEncrypted.loc).toEqual({ file: "test/intrinsics.json", line: 100, column: 29 });
+    expect(instance(yaml, "AppDb").storageEncrypted.loc).toEqual({
+      file: "test/intrinsics.yaml",
+      line: 42,
+      column: 25,
+    });
+    expect(instance(json, "AppDb").storageEncrypted.loc).toEqual({
+      file: "test/intrinsics.json",
+      line: 100,
+      column: 29,
+    });
     expect(instance(yaml, "AppDb").multiAZ.loc).toEqual({ file: "test/intrinsics.yaml", line: 44, column: 35 }); // the inner !If [IsGold, ...]: IsProd is decided
     expect(instance(json, "AppDb").multiAZ.loc).toMatchObject({ line: 116, column: 13 });
     // Each alternative points at its own branch: the `false` that fails when IsGold is false.
@@ -157,5 +165,34 @@ describe("exact positions", () => {
   it("points at the property's key when AWS::NoValue removes it", () => {
     expect(instance(yaml, "AppDb").iamAuth.loc).toEqual({ file: "test/intrinsics.yaml", line: 46, column: 7 });
     expect(instance(json, "AppDb").iamAuth.loc).toMatchObject({ line: 132, column: 9 });
+  });
+});
+
+describe("Fn::Sub", () => {
+  const template = (sub: string) =>
+    `Parameters:\n  Env:\n    Type: String\n    Default: prod\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      DBInstanceIdentifier: ${sub}\n`;
+  const identifier = (sub: string, options = {}) => {
+    const m = scanTemplateText(template(sub), "sub.yaml", options).model as Model;
+    return shape(instance(m, "Db").dbInstanceIdentifier);
+  };
+
+  it("substitutes parameters, a variable map and ${!Literal}", () => {
+    expect(identifier('!Sub "orders-${Env}"')).toEqual({
+      known: "orders-prod",
+      origin: { kind: "parameter-default", parameter: "Env" },
+    });
+    expect(identifier('!Sub ["${Name}-${!Keep}", {Name: Orders}]')).toMatchObject({ known: "orders-${keep}" }); // identifiers are lower-cased, as RDS stores them
+  });
+
+  it("is unknown when it names a resource attribute or an unknown pseudo parameter", () => {
+    expect(identifier('!Sub "${Other.Endpoint.Address}"')).toEqual({
+      unknown: "Fn::Sub ${Other.Endpoint.Address} is known only after deployment",
+    });
+    expect(identifier('!Sub "${AWS::AccountId}-db"')).toEqual({
+      unknown: "AWS::AccountId is not known (give --account-id)",
+    });
+    expect(identifier('!Sub "${AWS::AccountId}-db"', { accountId: "123456789012" })).toMatchObject({
+      known: "123456789012-db",
+    });
   });
 });

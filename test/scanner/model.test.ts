@@ -72,21 +72,36 @@ describe("the normalized model of a template", () => {
       default: true,
       loc: { file: "a.yaml", line: 2, column: 3 },
     });
-    expect((aurora.resources.get("C") as DbCluster).storageEncrypted.state === "absent" &&
-      (aurora.resources.get("C") as DbCluster).storageEncrypted).toMatchObject({ defaultSource: expect.stringContaining("2026-02-18") });
+    expect(
+      (aurora.resources.get("C") as DbCluster).storageEncrypted.state === "absent" &&
+        (aurora.resources.get("C") as DbCluster).storageEncrypted,
+    ).toMatchObject({ defaultSource: expect.stringContaining("2026-02-18") });
   });
 
   it("applies CloudFormation's DeletionPolicy defaults: Snapshot for clusters and standalone instances, Delete for members", () => {
-    expect(get<DbCluster>("PaymentsCluster").deletionPolicy).toMatchObject({ state: "known", value: "Retain", loc: { line: 26, column: 21 } });
+    expect(get<DbCluster>("PaymentsCluster").deletionPolicy).toMatchObject({
+      state: "known",
+      value: "Retain",
+      loc: { line: 26, column: 21 },
+    });
     expect(get<DbInstance>("Ledger").deletionPolicy).toMatchObject({ state: "absent", default: "Snapshot" });
     expect(get<DbInstance>("WriterByRef").deletionPolicy).toMatchObject({ state: "absent", default: "Delete" });
     expect(get<DbCluster>("MultiAzDbCluster").deletionPolicy).toMatchObject({ state: "absent", default: "Snapshot" });
+    // UpdateReplacePolicy has no RDS exception: a replacing update deletes unless told otherwise.
+    expect(get<DbCluster>("MultiAzDbCluster").updateReplacePolicy).toMatchObject({ state: "absent", default: "Delete" });
+    expect(get<DbInstance>("Ledger").updateReplacePolicy).toMatchObject({ state: "absent", default: "Delete" });
   });
 
   it("keeps tags, the CDK construct path and inline suppressions with their position", () => {
     const cluster = get<DbCluster>("PaymentsCluster");
     expect(cluster.tags).toEqual({ environment: "production" });
-    expect(cluster.origin).toMatchObject({ source: "template", file: "linking.yaml", logicalId: "PaymentsCluster", cfnType: "AWS::RDS::DBCluster", cdkPath: "PaymentsStack/Cluster/Resource" });
+    expect(cluster.origin).toMatchObject({
+      source: "template",
+      file: "linking.yaml",
+      logicalId: "PaymentsCluster",
+      cfnType: "AWS::RDS::DBCluster",
+      cdkPath: "PaymentsStack/Cluster/Resource",
+    });
     expect(cluster.suppressions).toEqual([
       {
         rule: "multi-az",

@@ -1,4 +1,4 @@
-import { mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -21,7 +21,8 @@ describe("templates that do not parse", () => {
     const yaml = `${header}  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      MultiAZ: true\n      MultiAZ: false\n`;
     expect(errorOf(yaml)).toMatchObject({ line: 7, column: 7 });
     expect(errorOf(yaml)?.message).toContain("unique");
-    const json = '{\n  "Resources": {\n    "Db": {\n      "Type": "AWS::RDS::DBInstance",\n      "Type": "AWS::RDS::DBCluster"\n    }\n  }\n}\n';
+    const json =
+      '{\n  "Resources": {\n    "Db": {\n      "Type": "AWS::RDS::DBInstance",\n      "Type": "AWS::RDS::DBCluster"\n    }\n  }\n}\n';
     expect(scanTemplateText(json, "t.json").error).toMatchObject({
       kind: "parse",
       line: 5,
@@ -87,10 +88,15 @@ describe("files on disk", () => {
       writeFileSync(full, "x: 1\n");
     }
     const walked = await discoverFiles(["tree"], dir);
-    expect(walked.files.map((f) => path.relative(dir, f).split(path.sep).join("/"))).toEqual(["tree/a.yaml", "tree/sub/b.json"]);
+    expect(walked.files.map((f) => path.relative(dir, f).split(path.sep).join("/"))).toEqual([
+      "tree/a.yaml",
+      "tree/sub/b.json",
+    ]);
     const globbed = await discoverFiles(["tree/**/*.json"], dir);
     expect(globbed.files.map((f) => path.basename(f))).toEqual(["b.json"]);
     const missing = await discoverFiles(["nope.yaml"], dir);
-    expect(missing.errors).toEqual([{ kind: "io", file: "nope.yaml", message: "no such file or directory: nope.yaml" }]);
+    expect(missing.errors).toEqual([
+      { kind: "io", file: "nope.yaml", message: "no such file or directory: nope.yaml" },
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * KMS keys, each attribute known / absent (with the AWS default) / unknown / conditional, with its position.
  * MasterUserPassword and other secrets are never read.
  */
-import { type DocumentedDefault, DEFAULTS, isAuroraEngine } from "../../model/defaults.js";
+import { DEFAULTS, type DocumentedDefault, isAuroraEngine } from "../../model/defaults.js";
 import type {
   Alternative,
   Attr,
@@ -15,12 +15,12 @@ import type {
   KmsKey,
   Model,
   ModelResource,
-  ResourceBase,
   Resolved,
+  ResourceBase,
   SourceLocation,
 } from "../../model/types.js";
 import { type AstNode, child, type MapEntry, type MapNode, type Pos, toPlain } from "./ast.js";
-import { type EvalOptions, type Ev, TemplateContext } from "./intrinsics.js";
+import { type Ev, type EvalOptions, TemplateContext } from "./intrinsics.js";
 
 export const DATABASE_TYPES = new Set([
   "AWS::RDS::DBCluster",
@@ -58,9 +58,7 @@ class ResourceReader {
   prop<T>(path: string | string[], coerce: Coerce<T>, def: DocumentedDefault<T>, expected: string): Attr<T> {
     const props = child(this.node, "Properties");
     const keys = Array.isArray(path) ? path : [path];
-    const ev: Ev = props
-      ? this.ctx.resolveAt(props, keys, this.pos, this.assume)
-      : { k: "absent", pos: this.pos };
+    const ev: Ev = props ? this.ctx.resolveAt(props, keys, this.pos, this.assume) : { k: "absent", pos: this.pos };
     return this.toAttr(ev, coerce, def, expected);
   }
 
@@ -83,7 +81,12 @@ class ResourceReader {
     return this.resolved(ev, coerce, def, expected);
   }
 
-  private resolved<T>(ev: Exclude<Ev, { k: "fork" }>, coerce: Coerce<T>, def: DocumentedDefault<T>, expected: string): Resolved<T> {
+  private resolved<T>(
+    ev: Exclude<Ev, { k: "fork" }>,
+    coerce: Coerce<T>,
+    def: DocumentedDefault<T>,
+    expected: string,
+  ): Resolved<T> {
     const loc = this.loc(ev.pos);
     switch (ev.k) {
       case "absent":
@@ -92,7 +95,13 @@ class ResourceReader {
       case "unknown":
         if (ev.refersTo && coerce === (asString as unknown)) {
           // A GetAtt on another resource of the template: its value is unknown, but what it names is known.
-          return { state: "known", value: `${ev.refersTo} (resource attribute)` as T, origin: { kind: "literal" }, loc, refersTo: ev.refersTo };
+          return {
+            state: "known",
+            value: `${ev.refersTo} (resource attribute)` as T,
+            origin: { kind: "literal" },
+            loc,
+            refersTo: ev.refersTo,
+          };
         }
         return { state: "unknown", reason: ev.reason, loc, ...(ev.refersTo ? { refersTo: ev.refersTo } : {}) };
       case "val": {
@@ -131,7 +140,9 @@ export function settled<T>(attr: Attr<T>): T | undefined {
 }
 
 function isSet(attr: Attr<unknown>): boolean {
-  return attr.state === "conditional" ? attr.alternatives.some((a) => a.attr.state !== "absent") : attr.state !== "absent";
+  return attr.state === "conditional"
+    ? attr.alternatives.some((a) => a.attr.state !== "absent")
+    : attr.state !== "absent";
 }
 
 function refersTo(attr: Attr<unknown>): string | undefined {
@@ -221,8 +232,14 @@ interface KmsAlias {
   target: string | undefined;
 }
 
-function buildResource(typeName: string, base: ResourceBase, r: ResourceReader, res: MapEntry): ModelResource | undefined {
-  const str = (p: string | string[], def: DocumentedDefault<string> = DEFAULTS.none) => r.prop(p, asString, def, "string");
+function buildResource(
+  typeName: string,
+  base: ResourceBase,
+  r: ResourceReader,
+  res: MapEntry,
+): ModelResource | undefined {
+  const str = (p: string | string[], def: DocumentedDefault<string> = DEFAULTS.none) =>
+    r.prop(p, asString, def, "string");
   const lower = (a: Attr<string>): Attr<string> => mapKnown(a, (v) => v.toLowerCase());
   switch (typeName) {
     case "AWS::RDS::DBCluster": {
@@ -247,8 +264,18 @@ function buildResource(typeName: string, base: ResourceBase, r: ResourceReader, 
         backupRetentionPeriod: r.prop("BackupRetentionPeriod", asNumber, DEFAULTS.backupRetentionPeriod, "number"),
         deletionProtection: r.prop("DeletionProtection", asBool, DEFAULTS.deletionProtection, "boolean"),
         iamAuth: r.prop("EnableIAMDatabaseAuthentication", asBool, DEFAULTS.iamAuth, "boolean"),
-        serverlessV2MinCapacity: r.prop(["ServerlessV2ScalingConfiguration", "MinCapacity"], asNumber, DEFAULTS.none, "number"),
-        serverlessV2MaxCapacity: r.prop(["ServerlessV2ScalingConfiguration", "MaxCapacity"], asNumber, DEFAULTS.none, "number"),
+        serverlessV2MinCapacity: r.prop(
+          ["ServerlessV2ScalingConfiguration", "MinCapacity"],
+          asNumber,
+          DEFAULTS.none,
+          "number",
+        ),
+        serverlessV2MaxCapacity: r.prop(
+          ["ServerlessV2ScalingConfiguration", "MaxCapacity"],
+          asNumber,
+          DEFAULTS.none,
+          "number",
+        ),
         availabilityZones: r.prop("AvailabilityZones", asStringList, DEFAULTS.none, "list of strings"),
         snapshotIdentifier: str("SnapshotIdentifier"),
         sourceDbClusterIdentifier: str("SourceDBClusterIdentifier"),
@@ -257,7 +284,7 @@ function buildResource(typeName: string, base: ResourceBase, r: ResourceReader, 
         dbClusterIdentifier: lower(str("DBClusterIdentifier")),
         memberIds: [],
         deletionPolicy: r.attribute("DeletionPolicy", asString, DEFAULTS.rdsSnapshotPolicy, "string"),
-        updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.rdsSnapshotPolicy, "string"),
+        updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
       };
       return cluster;
     }
@@ -286,7 +313,7 @@ function buildResource(typeName: string, base: ResourceBase, r: ResourceReader, 
         snapshotIdentifier: str("DBSnapshotIdentifier"),
         dbInstanceIdentifier: lower(str("DBInstanceIdentifier")),
         deletionPolicy: r.attribute("DeletionPolicy", asString, policyDefault, "string"),
-        updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, policyDefault, "string"),
+        updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
       };
       return instance;
     }
@@ -301,7 +328,7 @@ function buildResource(typeName: string, base: ResourceBase, r: ResourceReader, 
         globalClusterIdentifier: str("GlobalClusterIdentifier"),
         memberClusterIds: [],
         deletionPolicy: r.attribute("DeletionPolicy", asString, DEFAULTS.deletePolicy, "string"),
-        updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.deletePolicy, "string"),
+        updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
       };
       return global;
     }
@@ -327,7 +354,10 @@ function mapKnown<T>(attr: Attr<T>, f: (v: T) => T): Attr<T> {
   if (attr.state === "conditional") {
     return {
       ...attr,
-      alternatives: attr.alternatives.map((a) => ({ when: a.when, attr: a.attr.state === "known" ? { ...a.attr, value: f(a.attr.value) } : a.attr })),
+      alternatives: attr.alternatives.map((a) => ({
+        when: a.when,
+        attr: a.attr.state === "known" ? { ...a.attr, value: f(a.attr.value) } : a.attr,
+      })),
     };
   }
   return attr;
@@ -400,9 +430,11 @@ function link(model: Model, aliases: KmsAlias[]): void {
     const ownName = settled(g.globalClusterIdentifier);
     for (const c of clusters) {
       const ref = refersTo(c.globalClusterIdentifier);
-      if (ref === g.id || (ownName !== undefined && settled(c.globalClusterIdentifier) === ownName)) g.memberClusterIds.push(c.id);
+      if (ref === g.id || (ownName !== undefined && settled(c.globalClusterIdentifier) === ownName))
+        g.memberClusterIds.push(c.id);
     }
     const source = refersTo(g.sourceDbClusterIdentifier);
-    if (source && clusters.some((c) => c.id === source) && !g.memberClusterIds.includes(source)) g.memberClusterIds.push(source);
+    if (source && clusters.some((c) => c.id === source) && !g.memberClusterIds.includes(source))
+      g.memberClusterIds.push(source);
   }
 }

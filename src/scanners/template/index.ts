@@ -53,7 +53,12 @@ export async function discoverFiles(inputs: string[], root: string): Promise<{ f
   const errors: ScanError[] = [];
   for (const input of inputs) {
     if (isDynamicPattern(input)) {
-      const matches = await glob(input, { cwd: root, absolute: true, ignore: ["**/node_modules/**", "**/.git/**", "**/cdk.out/**"], dot: false });
+      const matches = await glob(input, {
+        cwd: root,
+        absolute: true,
+        ignore: ["**/node_modules/**", "**/.git/**", "**/cdk.out/**"],
+        dot: false,
+      });
       if (matches.length === 0) errors.push({ kind: "io", message: `no files match ${input}` });
       for (const m of matches.sort()) files.add(path.resolve(m));
       continue;

@@ -33,6 +33,7 @@ interface ParameterInfo {
 
 const LITERAL: Origin = { kind: "literal" };
 const DYNAMIC_REFERENCE = /\{\{resolve:([a-z-]+):/;
+const SUB_VARIABLE = /\$\{([^}]*)\}/g;
 
 export class TemplateContext {
   readonly parameters = new Map<string, ParameterInfo>();
@@ -53,9 +54,13 @@ export class TemplateContext {
         const def = child(p.value, "Default");
         const info: ParameterInfo = { type };
         if (user !== undefined) info.value = { value: user, source: "user" };
-        else if (def && def.t === "scalar" && def.value !== null) info.value = { value: String(def.value), source: "default" };
+        else if (def && def.t === "scalar" && def.value !== null)
+          info.value = { value: String(def.value), source: "default" };
         else if (def && def.t === "seq") {
-          info.value = { value: def.items.map((i) => (i.t === "scalar" ? String(i.value) : "")).join(","), source: "default" };
+          info.value = {
+            value: def.items.map((i) => (i.t === "scalar" ? String(i.value) : "")).join(","),
+            source: "default",
+          };
         }
         this.parameters.set(p.key, info);
       }
@@ -210,8 +215,10 @@ export class TemplateContext {
         if (arg.t !== "seq") return { k: "unknown", reason: `malformed ${fn}`, pos };
         const parts = arg.items.map(ev);
         // A decided operand can settle And/Or even when another is unknown.
-        if (fn === "Fn::And" && parts.some((p) => this.truth(p) === false)) return { k: "val", v: false, origin: LITERAL, pos };
-        if (fn === "Fn::Or" && parts.some((p) => this.truth(p) === true)) return { k: "val", v: true, origin: LITERAL, pos };
+        if (fn === "Fn::And" && parts.some((p) => this.truth(p) === false))
+          return { k: "val", v: false, origin: LITERAL, pos };
+        if (fn === "Fn::Or" && parts.some((p) => this.truth(p) === true))
+          return { k: "val", v: true, origin: LITERAL, pos };
         return combine(parts, (vals) => {
           const bools = vals.map((v) => v.v === true || v.v === "true");
           const v = fn === "Fn::Not" ? !bools[0] : fn === "Fn::And" ? bools.every(Boolean) : bools.some(Boolean);
@@ -278,7 +285,11 @@ export class TemplateContext {
       case "Fn::ImportValue":
         return { k: "unknown", reason: "Fn::ImportValue: exported by another stack, known only at deployment", pos };
       case "Fn::GetAZs":
-        return { k: "unknown", reason: "Fn::GetAZs: the region's Availability Zones are known only at deployment", pos };
+        return {
+          k: "unknown",
+          reason: "Fn::GetAZs: the region's Availability Zones are known only at deployment",
+          pos,
+        };
       case "Fn::Cidr":
         return { k: "unknown", reason: "Fn::Cidr is not evaluated", pos };
       default:
@@ -368,12 +379,10 @@ export class TemplateContext {
     if (text === undefined) return { k: "unknown", reason: "malformed Fn::Sub", pos };
     const dyn = DYNAMIC_REFERENCE.exec(text);
     if (dyn) return dynamicReference(dyn[1] as string, pos);
-    const names: string[] = [];
-    const literal = text.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
-      if (name.startsWith("!")) return whole;
-      names.push(name.trim());
-      return whole;
-    });
+    // ${!Literal} is written out as ${Literal}; every other ${Name} is substituted.
+    const names = [...text.matchAll(SUB_VARIABLE)]
+      .map((m) => (m[1] as string).trim())
+      .filter((n) => !n.startsWith("!"));
     const parts = names.map((name): Ev => {
       const v = vars ? entry(vars, name) : undefined;
       if (v) return this.evaluate(v.value, assume, depth + 1);
@@ -384,7 +393,7 @@ export class TemplateContext {
     });
     return combine(parts, (vals) => {
       let i = 0;
-      const v = literal.replace(/\$\{([^}]*)\}/g, (whole, name: string) =>
+      const v = text.replace(SUB_VARIABLE, (_whole, name: string) =>
         name.startsWith("!") ? `\${${name.slice(1)}}` : String(vals[i++]?.v),
       );
       const chosen = vals.find((x) => x.origin.kind !== "literal");

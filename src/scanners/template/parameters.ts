@@ -15,11 +15,23 @@ export function loadParameterFile(path: string): { values: ParameterValues; erro
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    return { values: {}, error: { kind: "parameters", file: path, message: `cannot read parameters file: ${(err as Error).message}` } };
+    return {
+      values: {},
+      error: { kind: "parameters", file: path, message: `cannot read parameters file: ${(err as Error).message}` },
+    };
   }
   const parsed = parseTemplateText(text);
   if (!parsed.ok) {
-    return { values: {}, error: { kind: "parameters", file: path, line: parsed.error.line, column: parsed.error.column, message: parsed.error.message } };
+    return {
+      values: {},
+      error: {
+        kind: "parameters",
+        file: path,
+        line: parsed.error.line,
+        column: parsed.error.column,
+        message: parsed.error.message,
+      },
+    };
   }
   const fail = (message: string, line = parsed.root.pos.line, column = parsed.root.pos.column) => ({
     values: {},

@@ -87,7 +87,10 @@ function parseJson(text: string): ParseResult {
   const first = errors[0];
   if (first) {
     const pos = lines.pos(first.offset);
-    return { ok: false, error: { message: `invalid JSON: ${describeJsonError(printParseErrorCode(first.error))}`, ...pos } };
+    return {
+      ok: false,
+      error: { message: `invalid JSON: ${describeJsonError(printParseErrorCode(first.error))}`, ...pos },
+    };
   }
   if (!tree) return { ok: false, error: { message: "empty JSON document", line: 1, column: 1 } };
   try {
@@ -173,13 +176,7 @@ function yamlPos(lines: YamlLines, offset: number): Pos {
   return { line: p.line, column: p.col };
 }
 
-function fromYaml(
-  node: unknown,
-  text: string,
-  lines: YamlLines,
-  state: ConvertState,
-  depth: number,
-): AstNode {
+function fromYaml(node: unknown, text: string, lines: YamlLines, state: ConvertState, depth: number): AstNode {
   const yamlNode = node as YamlNode;
   const start = yamlNode.range?.[0] ?? 0;
   if (state.inAlias > 0 && ++state.aliasNodes > MAX_ALIAS_NODES) {
@@ -188,7 +185,8 @@ function fromYaml(
       yamlPos(lines, start),
     );
   }
-  if (depth > MAX_DEPTH) throw new TemplateSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, yamlPos(lines, start));
+  if (depth > MAX_DEPTH)
+    throw new TemplateSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, yamlPos(lines, start));
   if (isAlias(node)) {
     // The anchor in force is the last one defined before the alias.
     const candidates = state.anchors.get(node.source) ?? [];
@@ -216,7 +214,10 @@ function fromYaml(
       const keyNode = pair.key;
       if (!isScalar(keyNode)) {
         const at = (keyNode as YamlNode | null)?.range?.[0] ?? start;
-        throw new TemplateSyntaxError("mapping keys must be plain scalars in a CloudFormation template", yamlPos(lines, at));
+        throw new TemplateSyntaxError(
+          "mapping keys must be plain scalars in a CloudFormation template",
+          yamlPos(lines, at),
+        );
       }
       const keyPos = yamlPos(lines, keyNode.range?.[0] ?? start);
       const value =
@@ -247,11 +248,14 @@ function fromYaml(
     // !GetAtt Resource.Attribute.Sub -> [Resource, Attribute.Sub]
     const dot = converted.value.indexOf(".");
     const parts = dot < 0 ? [converted.value] : [converted.value.slice(0, dot), converted.value.slice(dot + 1)];
-    argument = { t: "seq", items: parts.map((p) => ({ t: "scalar", value: p, pos: converted.pos })), pos: converted.pos };
+    argument = {
+      t: "seq",
+      items: parts.map((p) => ({ t: "scalar", value: p, pos: converted.pos })),
+      pos: converted.pos,
+    };
   } else if (converted.t !== "scalar") {
     converted.pos = pos;
   }
   const at = tagPos ?? pos;
   return { t: "map", entries: [{ key: longForm, keyPos: at, value: argument }], pos: at };
 }
-

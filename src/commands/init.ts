@@ -1,0 +1,134 @@
+/** `rdsguard init [--force] [PATH]`: writes a commented starter rdsguard.yaml that validates against the schema. */
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { USER_POLICY_FILE } from "../policy/load.js";
+import { allRules } from "../rules/index.js";
+import type { RuleMeta } from "../rules/types.js";
+
+const USAGE = `Usage: rdsguard init [--force] [PATH]
+
+Writes a commented starter policy to PATH (default ./${USER_POLICY_FILE}; a directory gets ${USER_POLICY_FILE}
+inside it). It is layered on top of the defaults shipped with rdsguard. Refuses to overwrite an
+existing file unless --force is given.`;
+
+function yamlScalar(value: unknown): string {
+  if (Array.isArray(value) || typeof value === "string") return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * The example part of the starter as live YAML: every rule with its default severity and parameters, one profile,
+ * one waiver and a stack mapping. The starter file carries it commented out, one '#' per line.
+ */
+export function renderStarterExample(rules: readonly { meta: RuleMeta }[]): string {
+  const ids = rules.map((r) => r.meta.id);
+  const exampleRule = ids.includes("multi-az") ? "multi-az" : (ids[0] ?? "multi-az");
+  const out: string[] = [
+    '# Profile for resources that no profile selects ("default" applies only the top-level rules).',
+    "defaultProfile: default",
+    "",
+    "# Settings for every resource. Per rule: enabled (true/false), severity (critical, high, medium, low,",
+    "# info) and parameters. The values shown are the rule defaults.",
+    "rules:",
+  ];
+  for (const { meta } of rules) {
+    out.push(`  # ${meta.title}`, `  ${meta.id}:`, "    enabled: true", `    severity: ${meta.severity}`);
+    if (meta.parameters.length > 0) out.push("    parameters:");
+    for (const p of meta.parameters) {
+      out.push(`      # ${p.description.replace(/\s+/g, " ")}`, `      ${p.name}: ${yamlScalar(p.default)}`);
+    }
+  }
+  out.push(
+    "",
+    "# Profiles change settings for some resources. A resource gets the first profile with any matching",
+    "# criterion (a tag, stack name glob, account id or file path glob). Yours are tried before the shipped",
+    "# production and development profiles; naming a shipped profile changes it.",
+    "profiles:",
+    "  - name: staging",
+    "    match:",
+    "      tags:",
+    "        environment: [staging, stage]",
+    '      stackNames: ["*-staging"]',
+    '      accounts: ["123456789012"]',
+    '      paths: ["stacks/staging/**"]',
+    "    rules:",
+    `      ${exampleRule}:`,
+    "        severity: low",
+    "",
+    "# Waivers accept a fail or unknown finding. reason is required; from the expires date (UTC) on, the",
+    "# finding is reported again and says the waiver expired. resource is a glob on the logical id, name,",
+    "# ARN, CDK path or file#logicalId.",
+    "waivers:",
+    `  - rule: ${exampleRule}`,
+    '    resource: "stacks/reporting.yaml#ReportingDb"',
+    '    reason: "Reporting copy, rebuilt from the primary in minutes (OPS-1234)"',
+    "    expires: 2027-01-31",
+    "",
+    "# CloudFormation stack name -> template file, so live findings point at the file defining the stack.",
+    "stackTemplates:",
+    "  orders-prod: stacks/orders.yaml",
+  );
+  return `${out.join("\n")}\n`;
+}
+
+export function renderStarterPolicy(rules: readonly { meta: RuleMeta }[]): string {
+  const example = renderStarterExample(rules)
+    .trimEnd()
+    .split("\n")
+    // Top-level prose stays as it is; every other line gets a bare '#', so deleting that character restores it.
+    .map((line) => (line === "" || line.startsWith("# ") ? line : `#${line}`));
+  return [
+    "# rdsguard policy, written by `rdsguard init`.",
+    "#",
+    "# rdsguard starts from the defaults shipped with it (its rules.yaml) and layers this file on top, so write",
+    "# only what you want to change. `rdsguard scan` and `rdsguard audit` read ./rdsguard.yaml from the working",
+    "# directory, or the file given with --config. Reference: docs/policy.md; rule ids, parameters and",
+    "# defaults: `rdsguard rules` and `rdsguard explain RULE`.",
+    "#",
+    "# yaml-language-server: $schema=./node_modules/rdsguard/schema/policy.schema.json",
+    "",
+    "version: 1",
+    "",
+    "# Examples: delete the single '#' in front of a YAML line to use it.",
+    "",
+    ...example,
+    "",
+  ].join("\n");
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let target: string;
+  let force: boolean;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { force: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length > 1) throw new Error("expected at most one PATH");
+    target = resolve(process.cwd(), positionals[0] ?? USER_POLICY_FILE);
+    force = values.force;
+  } catch (err) {
+    process.stderr.write(`rdsguard init: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (existsSync(target) && statSync(target).isDirectory()) target = join(target, USER_POLICY_FILE);
+  if (existsSync(target) && !force) {
+    process.stderr.write(`rdsguard init: ${target} already exists; use --force to overwrite it\n`);
+    return 2;
+  }
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, renderStarterPolicy(allRules));
+  } catch (err) {
+    process.stderr.write(`rdsguard init: cannot write ${target}: ${(err as Error).message}\n`);
+    return 2;
+  }
+  process.stdout.write(`wrote ${target}\n`);
+  return 0;
+}

@@ -1,0 +1,300 @@
+/**
+ * Loads the policy: rules.yaml shipped with the package, then the user's file on top (--config FILE, else
+ * ./rdsguard.yaml when present). Each file is validated against the schema and every problem comes back as a
+ * ScanError{kind:"policy"} naming file:line:col. A file with errors is not applied, except that a faulty waiver
+ * only drops that waiver (it is reported, never honoured); the caller exits 2 on any error.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Document, LineCounter, parseDocument } from "yaml";
+import type { ScanError } from "../engine/types.js";
+import type { SourceLocation } from "../model/types.js";
+import type { RuleParameter } from "../rules/types.js";
+import { normalizePath } from "./glob.js";
+import { locate } from "./locate.js";
+import { compilePolicyValidator, explainError, type RuleCatalogue, renderPath } from "./schema.js";
+import {
+  BUILTIN_DEFAULT_PROFILE,
+  type Policy,
+  type PolicyProfile,
+  type PolicyWaiver,
+  type ProfileMatch,
+  type RuleSettingsOverride,
+} from "./types.js";
+
+export interface LoadPolicyOptions {
+  /** --config FILE (relative to cwd). */
+  configPath?: string;
+  cwd: string;
+  /** Ids of the rules that exist; any other id in the policy is an error. */
+  ruleIds: readonly string[];
+  /** Declared parameters per rule id, so parameter names and types are checked with their line. */
+  parameters?: Readonly<Record<string, readonly RuleParameter[]>>;
+}
+
+export const USER_POLICY_FILE = "rdsguard.yaml";
+
+/** rules.yaml at the package root, from src/policy/ or dist/policy/. */
+export function shippedPolicyPath(): string {
+  return fileURLToPath(new URL("../../rules.yaml", import.meta.url));
+}
+
+export function emptyPolicy(): Policy {
+  return {
+    version: 1,
+    defaultProfile: BUILTIN_DEFAULT_PROFILE,
+    rules: {},
+    profiles: [],
+    waivers: [],
+    stackTemplates: {},
+    files: [],
+  };
+}
+
+export function loadPolicy(opts: LoadPolicyOptions): { policy: Policy; errors: ScanError[] } {
+  const catalogue: RuleCatalogue = { ruleIds: opts.ruleIds, parameters: opts.parameters };
+  const validate = compilePolicyValidator(catalogue);
+  const files = [shippedPolicyPath()];
+  if (opts.configPath !== undefined) files.push(resolve(opts.cwd, opts.configPath));
+  else if (existsSync(resolve(opts.cwd, USER_POLICY_FILE))) files.push(resolve(opts.cwd, USER_POLICY_FILE));
+
+  let policy = emptyPolicy();
+  let defaultProfileSetAt: SourceLocation | undefined;
+  const errors: ScanError[] = [];
+  for (const absolute of files) {
+    const file = displayPath(absolute, opts.cwd);
+    let text: string;
+    try {
+      text = readFileSync(absolute, "utf8");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(err);
+      errors.push({ kind: "policy", file, message: `cannot read policy file ${file}: ${why}` });
+      continue;
+    }
+    const parsed = parseLayer(text, file, validate, catalogue);
+    errors.push(...parsed.errors);
+    if (!parsed.layer) continue;
+    policy = mergeLayer(policy, parsed.layer);
+    policy.files.push(file);
+    if (parsed.layer.defaultProfile) defaultProfileSetAt = parsed.layer.defaultProfile.loc;
+  }
+
+  if (
+    policy.defaultProfile !== BUILTIN_DEFAULT_PROFILE &&
+    !policy.profiles.some((p) => p.name === policy.defaultProfile)
+  ) {
+    errors.push({
+      kind: "policy",
+      message: `defaultProfile "${policy.defaultProfile}" names no profile; defined profiles: ${[
+        BUILTIN_DEFAULT_PROFILE,
+        ...policy.profiles.map((p) => p.name),
+      ].join(", ")}`,
+      ...defaultProfileSetAt,
+    });
+    policy.defaultProfile = BUILTIN_DEFAULT_PROFILE;
+  }
+  return { policy, errors };
+}
+
+/** One policy file, validated and normalized. */
+interface PolicyLayer {
+  defaultProfile?: { name: string; loc?: SourceLocation };
+  rules: Record<string, RuleSettingsOverride>;
+  profiles: PolicyProfile[];
+  waivers: PolicyWaiver[];
+  stackTemplates: Record<string, string>;
+}
+
+interface RawProfile {
+  name: string;
+  description?: string;
+  match?: { tags?: Record<string, string | string[]>; stackNames?: string[]; accounts?: string[]; paths?: string[] };
+  rules?: Record<string, RuleSettingsOverride>;
+}
+
+interface RawPolicy {
+  version: 1;
+  defaultProfile?: string;
+  rules?: Record<string, RuleSettingsOverride>;
+  profiles?: RawProfile[];
+  waivers?: Array<{ rule: string; resource: string; reason: string; expires?: string }>;
+  stackTemplates?: Record<string, string>;
+}
+
+function parseLayer(
+  text: string,
+  file: string,
+  validate: ReturnType<typeof compilePolicyValidator>,
+  catalogue: RuleCatalogue,
+): { layer?: PolicyLayer; errors: ScanError[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return {
+      errors: doc.errors.map((e) => {
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        return { kind: "policy", file, line, column: col, message: `invalid YAML: ${e.message}` };
+      }),
+    };
+  }
+  const value: unknown = dropEmptySections(doc.toJS());
+  const at = (path: readonly string[], key?: string): Pick<ScanError, "file" | "line" | "column"> => ({
+    file,
+    ...(locate(doc, lineCounter, path, key) ?? { line: 1, column: 1 }),
+  });
+
+  const errors: ScanError[] = [];
+  const badWaivers = new Set<number>();
+  let fatal = false;
+  if (!validate(value)) {
+    for (const error of validate.errors ?? []) {
+      const target = explainError(error, catalogue);
+      errors.push({ kind: "policy", message: target.message, ...at(target.path, target.key) });
+      if (target.path[0] === "waivers" && target.path.length >= 2) badWaivers.add(Number(target.path[1]));
+      else fatal = true;
+    }
+  }
+  const raw = value as RawPolicy;
+  if (!fatal) {
+    const seen = new Set<string>();
+    (raw.profiles ?? []).forEach((profile, i) => {
+      if (seen.has(profile.name)) {
+        const path = ["profiles", String(i), "name"];
+        errors.push({
+          kind: "policy",
+          message: `${renderPath(path)}: profile "${profile.name}" is defined twice`,
+          ...at(path),
+        });
+        fatal = true;
+      }
+      seen.add(profile.name);
+    });
+  }
+  errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  if (fatal) return { errors };
+  return { layer: normalizeLayer(raw, doc, lineCounter, file, badWaivers), errors };
+}
+
+/** A section left empty (`waivers:` with every entry commented out) means the same as no section. */
+function dropEmptySections(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  const out = { ...(value as Record<string, unknown>) };
+  for (const key of ["rules", "profiles", "waivers", "stackTemplates"]) if (out[key] === null) delete out[key];
+  if (Array.isArray(out.profiles)) {
+    out.profiles = out.profiles.map((p: unknown) => {
+      if (p === null || typeof p !== "object" || (p as Record<string, unknown>).rules !== null) return p;
+      const { rules: _, ...rest } = p as Record<string, unknown>;
+      return rest;
+    });
+  }
+  return out;
+}
+
+function normalizeLayer(
+  raw: RawPolicy,
+  doc: Document,
+  lineCounter: LineCounter,
+  file: string,
+  badWaivers: ReadonlySet<number>,
+): PolicyLayer {
+  const locOf = (path: string[]): SourceLocation | undefined => {
+    const pos = locate(doc, lineCounter, path);
+    return pos ? { file, ...pos } : undefined;
+  };
+  const waivers: PolicyWaiver[] = [];
+  (raw.waivers ?? []).forEach((w, i) => {
+    if (badWaivers.has(i)) return;
+    waivers.push({
+      rule: w.rule,
+      resource: w.resource,
+      reason: w.reason.trim(),
+      ...(w.expires !== undefined ? { expires: w.expires } : {}),
+      loc: locOf(["waivers", String(i)]),
+    });
+  });
+  return {
+    ...(raw.defaultProfile !== undefined
+      ? { defaultProfile: { name: raw.defaultProfile, loc: locOf(["defaultProfile"]) } }
+      : {}),
+    rules: raw.rules ?? {},
+    profiles: (raw.profiles ?? []).map((p) => ({
+      name: p.name,
+      ...(p.description !== undefined ? { description: p.description } : {}),
+      ...(p.match !== undefined ? { match: normalizeMatch(p.match) } : {}),
+      rules: p.rules ?? {},
+    })),
+    waivers,
+    stackTemplates: Object.fromEntries(
+      Object.entries(raw.stackTemplates ?? {}).map(([stack, path]) => [stack, normalizePath(path)]),
+    ),
+  };
+}
+
+function normalizeMatch(match: NonNullable<RawProfile["match"]>): ProfileMatch {
+  const out: ProfileMatch = {};
+  if (match.tags) {
+    out.tags = Object.fromEntries(
+      Object.entries(match.tags).map(([key, values]) => [key, typeof values === "string" ? [values] : values]),
+    );
+  }
+  if (match.stackNames) out.stackNames = match.stackNames;
+  if (match.accounts) out.accounts = match.accounts;
+  if (match.paths) out.paths = match.paths.map(normalizePath);
+  return out;
+}
+
+function mergeRules(
+  base: Record<string, RuleSettingsOverride>,
+  top: Record<string, RuleSettingsOverride>,
+): Record<string, RuleSettingsOverride> {
+  const out: Record<string, RuleSettingsOverride> = { ...base };
+  for (const [id, settings] of Object.entries(top)) {
+    const under = base[id] ?? {};
+    out[id] = {
+      ...under,
+      ...settings,
+      ...(under.parameters || settings.parameters
+        ? { parameters: { ...under.parameters, ...settings.parameters } }
+        : {}),
+    };
+  }
+  return out;
+}
+
+/**
+ * The upper file wins: its rule settings override key by key, a profile it names again keeps the lower file's
+ * match unless it gives its own, and its profiles are tried before the remaining lower ones.
+ */
+function mergeLayer(base: Policy, layer: PolicyLayer): Policy {
+  const topNames = new Set(layer.profiles.map((p) => p.name));
+  const profiles: PolicyProfile[] = layer.profiles.map((top) => {
+    const under = base.profiles.find((p) => p.name === top.name);
+    if (!under) return top;
+    return {
+      name: top.name,
+      ...((top.description ?? under.description) !== undefined
+        ? { description: top.description ?? under.description }
+        : {}),
+      ...((top.match ?? under.match) ? { match: top.match ?? under.match } : {}),
+      rules: mergeRules(under.rules, top.rules),
+    };
+  });
+  profiles.push(...base.profiles.filter((p) => !topNames.has(p.name)));
+  return {
+    version: 1,
+    defaultProfile: layer.defaultProfile?.name ?? base.defaultProfile,
+    rules: mergeRules(base.rules, layer.rules),
+    profiles,
+    waivers: [...base.waivers, ...layer.waivers],
+    stackTemplates: { ...base.stackTemplates, ...layer.stackTemplates },
+    files: [...base.files],
+  };
+}
+
+/** Relative to the working directory when inside it (as the user would type it), else absolute. */
+function displayPath(absolute: string, cwd: string): string {
+  const rel = relative(cwd, absolute);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.replace(/\\/g, "/") : absolute;
+}

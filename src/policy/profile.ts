@@ -1,0 +1,100 @@
+/**
+ * Which profile applies to a resource, and what a rule's settings are under it. A profile matches when ANY of its
+ * criteria matches (a tag, a stack name, an account, a file path); profiles are tried in order, and a resource no
+ * profile matches gets policy.defaultProfile.
+ */
+import type { Attr, Model, ModelResource } from "../model/types.js";
+import type { RuleMeta } from "../rules/types.js";
+import { anyGlobMatches, normalizePath } from "./glob.js";
+import type { EffectiveRuleSettings, Policy, ProfileMatch, RuleSettingsOverride } from "./types.js";
+
+/** What profile criteria are matched against, gathered from the resource, its model and the policy. */
+export interface ResourceFacts {
+  tags: Record<string, string>;
+  stackName?: string;
+  account?: string;
+  file?: string;
+}
+
+export function resourceFacts(policy: Policy, resource: ModelResource, model: Model): ResourceFacts {
+  // An Aurora member is usually tagged only on its cluster; it takes the cluster's tags under its own.
+  let tags = resource.tags;
+  if (resource.kind === "db-instance" && resource.clusterId !== undefined) {
+    const cluster = model.resources.get(resource.clusterId);
+    if (cluster) tags = { ...cluster.tags, ...resource.tags };
+  }
+  const stackName = resource.origin.stackName ?? model.stackName;
+  const rawFile = resource.origin.file ?? model.file;
+  const file = rawFile !== undefined ? normalizePath(rawFile) : undefined;
+  // stackTemplates ties a stack to its file both ways: a live resource gets the file, a template the stack name.
+  const stackFromFile =
+    file !== undefined ? Object.entries(policy.stackTemplates).find(([, path]) => path === file)?.[0] : undefined;
+  const fileFromStack = stackName !== undefined ? policy.stackTemplates[stackName] : undefined;
+  return {
+    tags,
+    ...((stackName ?? stackFromFile) !== undefined ? { stackName: stackName ?? stackFromFile } : {}),
+    ...((resource.origin.account ?? model.account) !== undefined
+      ? { account: resource.origin.account ?? model.account }
+      : {}),
+    ...((file ?? fileFromStack) !== undefined ? { file: file ?? fileFromStack } : {}),
+  };
+}
+
+export function profileMatches(match: ProfileMatch, facts: ResourceFacts): boolean {
+  if (match.tags) {
+    const tagEntries = Object.entries(facts.tags);
+    for (const [key, patterns] of Object.entries(match.tags)) {
+      const values = tagEntries.filter(([k]) => k.toLowerCase() === key.toLowerCase()).map(([, v]) => v);
+      if (anyGlobMatches(patterns, values, { nocase: true })) return true;
+    }
+  }
+  if (match.stackNames && anyGlobMatches(match.stackNames, [facts.stackName])) return true;
+  if (match.accounts && facts.account !== undefined && match.accounts.includes(facts.account)) return true;
+  if (match.paths && anyGlobMatches(match.paths, [facts.file])) return true;
+  return false;
+}
+
+export function selectProfile(policy: Policy, resource: ModelResource, model: Model): string {
+  const facts = resourceFacts(policy, resource, model);
+  // A KMS key is rarely tagged like the databases it protects; it also takes the profile of any database using it
+  // (the first in profile order, so a key shared by production and development is judged as production).
+  const users =
+    resource.kind === "kms-key" ? keyUsers(model, resource.id).map((u) => resourceFacts(policy, u, model)) : [];
+  for (const profile of policy.profiles) {
+    if (!profile.match) continue;
+    const match = profile.match;
+    if (profileMatches(match, facts) || users.some((u) => profileMatches(match, u))) return profile.name;
+  }
+  return policy.defaultProfile;
+}
+
+/** Resources whose KmsKeyId refers to the key, in any condition alternative. */
+function keyUsers(model: Model, keyId: string): ModelResource[] {
+  const refers = (attr: Attr<string>): boolean =>
+    attr.state === "conditional"
+      ? attr.alternatives.some((alt) => refers(alt.attr))
+      : (attr.state === "known" || attr.state === "unknown") && attr.refersTo === keyId;
+  return [...model.resources.values()].filter(
+    (r) => (r.kind === "db-cluster" || r.kind === "db-instance") && refers(r.kmsKeyId),
+  );
+}
+
+/** Rule metadata defaults, then the policy's top-level rules, then the profile's overrides. */
+export function effectiveRuleSettings(policy: Policy, ruleMeta: RuleMeta, profile: string): EffectiveRuleSettings {
+  const layers: (RuleSettingsOverride | undefined)[] = [
+    policy.rules[ruleMeta.id],
+    policy.profiles.find((p) => p.name === profile)?.rules[ruleMeta.id],
+  ];
+  const settings: EffectiveRuleSettings = {
+    enabled: true,
+    severity: ruleMeta.severity,
+    params: Object.fromEntries(ruleMeta.parameters.map((p) => [p.name, p.default])),
+  };
+  for (const layer of layers) {
+    if (!layer) continue;
+    if (layer.enabled !== undefined) settings.enabled = layer.enabled;
+    if (layer.severity !== undefined) settings.severity = layer.severity;
+    if (layer.parameters) settings.params = { ...settings.params, ...layer.parameters };
+  }
+  return settings;
+}

@@ -1,0 +1,187 @@
+/**
+ * backup-retention: automated backups kept at least `minimumDays`; in templates also DeletionPolicy and
+ * UpdateReplacePolicy of Snapshot or Retain, so deleting or replacing the resource does not destroy the data.
+ *
+ * Judged on DB clusters (Aurora and Multi-AZ DB clusters) and standalone DB instances. Cluster members are not
+ * judged (the cluster holds the data and its backups). Read replicas are not judged either: automated backups of
+ * the data are taken on the source, and a replica only needs its own when it is itself a replication source,
+ * which a template cannot tell.
+ */
+import type { Attr, DbCluster, DbInstance, ModelResource, Resolved } from "../model/types.js";
+import {
+  describe,
+  effective,
+  type Judgement,
+  judgeAcross,
+  judgedOnCluster,
+  judgement,
+  knownValue,
+  numberParam,
+  single,
+  sourceOf,
+} from "./support.js";
+import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
+
+const P = "BackupRetentionPeriod";
+const RETENTION_DEFAULT_SOURCE = "CreateDBInstance/CreateDBCluster BackupRetentionPeriod default 1 day";
+const KEEPS_DATA = new Set(["Snapshot", "Retain", "RetainExceptOnCreate"]);
+
+export const meta: RuleMeta = {
+  id: "backup-retention",
+  title: "Automated backups are kept long enough, and deletion keeps a snapshot",
+  severity: "medium",
+  description:
+    "DB clusters and standalone DB instances keep automated backups for at least minimumDays days; in templates their DeletionPolicy and UpdateReplacePolicy are Snapshot or Retain.",
+  rationale:
+    "Automated backups give point-in-time recovery within the retention period; the AWS default of one day leaves almost no time to notice a bad change. A DeletionPolicy or UpdateReplacePolicy of Delete lets a stack deletion or a replacing update destroy the database without a final snapshot.",
+  remediation: {
+    text: "Set BackupRetentionPeriod to at least the policy minimum (7 days by default) on the DB cluster (Aurora, Multi-AZ DB cluster) or the standalone DB instance, and set DeletionPolicy and UpdateReplacePolicy to Snapshot (or Retain).",
+    snippet: [
+      "Resources:",
+      "  Cluster:",
+      "    Type: AWS::RDS::DBCluster",
+      "    DeletionPolicy: Snapshot",
+      "    UpdateReplacePolicy: Snapshot",
+      "    Properties:",
+      "      Engine: aurora-postgresql",
+      "      BackupRetentionPeriod: 7",
+      "      StorageEncrypted: true",
+      "      MasterUsername: dbadmin",
+      "      ManageMasterUserPassword: true",
+    ].join("\n"),
+  },
+  parameters: [
+    {
+      name: "minimumDays",
+      type: "integer",
+      default: 7,
+      description: "Minimum automated backup retention, in days (1 to 35).",
+    },
+  ],
+  references: {
+    securityHub: ["RDS.11", "RDS.50"],
+    awsConfig: ["db-instance-backup-enabled", "rds-cluster-backup-retention-check"],
+    checkov: ["CKV_AWS_133 (Terraform)"],
+    cfnNag: ["W75"],
+    cfnGuard: ["DB_INSTANCE_BACKUP_ENABLED"],
+    cdkNag: ["AwsSolutions-RDS13"],
+  },
+  appliesTo: ["db-cluster", "db-instance"],
+  tags: ["reliability", "backup", "data-protection"],
+  sources: [
+    "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html",
+    "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Managing.Backups.html",
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html",
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatereplacepolicy.html",
+    "https://docs.aws.amazon.com/config/latest/developerguide/rds-cluster-backup-retention-check.html",
+  ],
+};
+
+function judgeRetention(
+  resource: ModelResource,
+  retention: Resolved<number>,
+  minimum: number,
+  allowZeroText: boolean,
+): Judgement {
+  const loc = retention.loc ?? resource.loc;
+  const value = retention.state === "absent" ? (retention.default ?? 1) : effective(retention);
+  const what =
+    retention.state === "absent" && retention.default === undefined
+      ? `${P} is not set: AWS default 1 (${RETENTION_DEFAULT_SOURCE})`
+      : describe(P, retention);
+  if (value === undefined) return judgement("unknown", what, P, loc);
+  if (value === 0 && allowZeroText) {
+    return judgement("fail", `${what}: automated backups are disabled (policy minimum ${minimum} days)`, P, loc);
+  }
+  if (value < minimum) return judgement("fail", `${what}: below the policy minimum of ${minimum} days`, P, loc);
+  return judgement("pass", `${what} (policy minimum ${minimum} days)`, P, loc);
+}
+
+/**
+ * DeletionPolicy / UpdateReplacePolicy results; none for live resources (the attributes do not exist there).
+ * When absent, the scanner has written CloudFormation's default (and its source) into the model.
+ */
+function policyResults(resource: DbCluster | DbInstance): RuleResult[] {
+  const results: RuleResult[] = [];
+  const checks: [string, Attr<string> | undefined][] = [
+    ["DeletionPolicy", resource.deletionPolicy],
+    ["UpdateReplacePolicy", resource.updateReplacePolicy],
+  ];
+  for (const [property, attr] of checks) {
+    if (attr === undefined || resource.origin.source === "live") continue;
+    results.push(
+      judgeAcross<[string]>(
+        resource,
+        [attr],
+        ([policy]) => {
+          const loc = policy.loc ?? resource.loc;
+          if (policy.state === "unknown") return judgement("unknown", describe(property, policy), property, loc);
+          const value = policy.state === "known" ? policy.value : (policy.default ?? "Delete");
+          const what =
+            policy.state === "known"
+              ? describe(property, policy)
+              : `${property} is not set: CloudFormation default ${value} (${policy.defaultSource})`;
+          return KEEPS_DATA.has(value)
+            ? judgement("pass", what, property, loc)
+            : judgement(
+                "fail",
+                `${what}: ${property === "DeletionPolicy" ? "deleting the stack or the resource" : "a replacing update"} destroys the database without a final snapshot`,
+                property,
+                loc,
+              );
+        },
+        { property },
+      ),
+    );
+  }
+  return results;
+}
+
+function evaluateCluster(cluster: DbCluster, ctx: RuleContext): RuleResult[] {
+  const minimum = numberParam(ctx, "minimumDays", 7);
+  return [
+    judgeAcross<[number]>(cluster, [cluster.backupRetentionPeriod], ([retention]) =>
+      judgeRetention(cluster, retention, minimum, false),
+    ),
+    ...policyResults(cluster),
+  ];
+}
+
+function evaluateInstance(instance: DbInstance, ctx: RuleContext): RuleResult[] {
+  if (instance.role === "aurora-member" || instance.role === "cluster-member") {
+    return [
+      judgedOnCluster(instance, ctx, P, "Backup retention"),
+      judgedOnCluster(instance, ctx, "DeletionPolicy", "The data (and the snapshot taken on deletion)"),
+    ];
+  }
+  if (instance.role === "read-replica") {
+    const source = sourceOf(instance, ctx)?.name ?? knownValue(instance.sourceDbInstanceIdentifier) ?? "its source";
+    return [
+      single(
+        instance,
+        judgement(
+          "not-applicable",
+          `read replica: automated backups of this data are taken on the source ${source}; a replica needs its own only when it is itself a replication source`,
+          P,
+          instance.loc,
+        ),
+      ),
+    ];
+  }
+  const minimum = numberParam(ctx, "minimumDays", 7);
+  return [
+    judgeAcross<[number]>(instance, [instance.backupRetentionPeriod], ([retention]) =>
+      judgeRetention(instance, retention, minimum, true),
+    ),
+    ...policyResults(instance),
+  ];
+}
+
+function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {
+  if (resource.kind === "db-cluster") return evaluateCluster(resource, ctx);
+  if (resource.kind === "db-instance") return evaluateInstance(resource, ctx);
+  return [single(resource, judgement("not-applicable", "backups are kept by DB clusters and DB instances"))];
+}
+
+export const rule: Rule = { meta, evaluate };
+export default rule;

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { rule } from "../../src/rules/backup-retention.js";
+import {
+  absent,
+  at,
+  cluster,
+  fromParamDefault,
+  fromUserParam,
+  ifCond,
+  importValue,
+  instance,
+  known,
+  live,
+  member,
+  model,
+  run,
+  verdicts,
+} from "./build-model.js";
+
+const R = "BackupRetentionPeriod";
+
+describe("backup-retention", () => {
+  it("fails a standalone instance on the AWS default of 1 day and passes 7", () => {
+    const db = instance("Db", { backupRetentionPeriod: absent(1, "BackupRetentionPeriod defaults to 1", at(2, 3)) });
+    const [r] = run(rule, model([db]), "Db");
+    expect(r).toEqual({
+      verdict: "fail",
+      property: R,
+      loc: at(2, 3),
+      message: `${R} is not set: AWS default 1 (BackupRetentionPeriod defaults to 1): below the policy minimum of 7 days`,
+    });
+    db.backupRetentionPeriod = known(7, at(8, 30));
+    expect(run(rule, model([db]), "Db")[0]).toMatchObject({ verdict: "pass", loc: at(8, 30) });
+  });
+
+  it("says that 0 disables automated backups", () => {
+    const db = instance("Db", { backupRetentionPeriod: known(0) });
+    expect(run(rule, model([db]), "Db")[0]?.message).toBe(
+      `${R} is 0 (literal): automated backups are disabled (policy minimum 7 days)`,
+    );
+  });
+
+  it("honours the minimumDays parameter", () => {
+    const db = instance("Db", { backupRetentionPeriod: known(7) });
+    expect(verdicts(run(rule, model([db]), "Db", { minimumDays: 14 })).slice(0, 1)).toEqual([`${R}:fail`]);
+    expect(verdicts(run(rule, model([db]), "Db", { minimumDays: 3 })).slice(0, 1)).toEqual([`${R}:pass`]);
+  });
+
+  it("judges Aurora on the cluster; members are not applicable for retention and deletion policy", () => {
+    const c = cluster("Cluster", { backupRetentionPeriod: known(14) });
+    const m = member("Writer", "Cluster");
+    const mdl = model([c, m]);
+    expect(verdicts(run(rule, mdl, "Cluster"))).toEqual([
+      `${R}:pass`,
+      "DeletionPolicy:pass",
+      "UpdateReplacePolicy:fail",
+    ]);
+    expect(verdicts(run(rule, mdl, "Writer"))).toEqual([`${R}:not-applicable`, "DeletionPolicy:not-applicable"]);
+    c.backupRetentionPeriod = absent(1, "default 1");
+    expect(verdicts(run(rule, mdl, "Cluster")).slice(0, 1)).toEqual([`${R}:fail`]);
+  });
+
+  it("applies the defaults the scanner wrote down: DeletionPolicy Snapshot, UpdateReplacePolicy Delete", () => {
+    const c = cluster("Cluster", {
+      backupRetentionPeriod: known(7),
+      deletionPolicy: absent("Snapshot", "x", at(2, 3)),
+      updateReplacePolicy: absent("Delete", "UpdateReplacePolicy attribute: the default is Delete", at(2, 3)),
+    });
+    const [, del, upd] = run(rule, model([c]), "Cluster");
+    expect(del?.verdict).toBe("pass");
+    expect(del?.message).toContain("CloudFormation default Snapshot");
+    expect(upd?.verdict).toBe("fail");
+    expect(upd?.message).toContain("CloudFormation default Delete (UpdateReplacePolicy attribute: the default is Delete)");
+  });
+
+  it("fails an explicit DeletionPolicy: Delete, at the attribute", () => {
+    const db = instance("Db", {
+      backupRetentionPeriod: known(7),
+      deletionPolicy: known("Delete", at(3, 21)),
+      updateReplacePolicy: known("Retain", at(4, 26)),
+    });
+    const [, del, upd] = run(rule, model([db]), "Db");
+    expect(del).toMatchObject({ verdict: "fail", property: "DeletionPolicy", loc: at(3, 21) });
+    expect(upd).toMatchObject({ verdict: "pass", property: "UpdateReplacePolicy" });
+  });
+
+  it("skips the policy attributes on live resources", () => {
+    const c = cluster("arn:c", {
+      origin: { source: "live", arn: "arn:c" },
+      backupRetentionPeriod: live(7),
+      deletionPolicy: undefined,
+      updateReplacePolicy: undefined,
+    });
+    expect(verdicts(run(rule, model([c], { source: "live" }), "arn:c"))).toEqual([`${R}:pass`]);
+  });
+
+  it("does not judge read replicas (backups are taken on the source)", () => {
+    const replica = instance("Replica", { role: "read-replica", sourceDbInstanceIdentifier: known("prod") });
+    const [r] = run(rule, model([replica]), "Replica");
+    expect(r?.verdict).toBe("not-applicable");
+    expect(r?.message).toContain("taken on the source prod");
+  });
+
+  it("judges a snapshot restore like a standalone instance", () => {
+    const restored = instance("Db", { snapshotIdentifier: known("snap"), backupRetentionPeriod: known(3) });
+    expect(verdicts(run(rule, model([restored]), "Db")).slice(0, 1)).toEqual([`${R}:fail`]);
+  });
+
+  it("names parameter origins, conditions and imports", () => {
+    const a = instance("A", { backupRetentionPeriod: fromParamDefault(1, "Retention") });
+    expect(run(rule, model([a]), "A")[0]?.message).toBe(
+      `${R} is 1 (default of parameter Retention): below the policy minimum of 7 days`,
+    );
+    const b = instance("B", { backupRetentionPeriod: fromUserParam(30, "Retention") });
+    expect(run(rule, model([b]), "B")[0]?.verdict).toBe("pass");
+    const c = instance("C", { backupRetentionPeriod: ifCond("IsProd", known(35), known(1)) });
+    expect(run(rule, model([c]), "C")[0]).toMatchObject({ verdict: "fail", when: "IsProd=false" });
+    const d = instance("D", { backupRetentionPeriod: importValue("retention") });
+    expect(run(rule, model([d]), "D")[0]?.verdict).toBe("unknown");
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { allRules, getRule, ruleIds } from "../../src/rules/index.js";
+import { SEVERITIES } from "../../src/rules/types.js";
+import { scanTemplateText } from "../../src/scanners/template/index.js";
+import { NOW } from "./build-model.js";
+
+describe("rule catalogue", () => {
+  it("has the seven rules, in a stable order, findable by id", () => {
+    expect(ruleIds).toEqual([
+      "storage-encrypted",
+      "iam-auth",
+      "backup-retention",
+      "deletion-protection",
+      "multi-az",
+      "instance-class",
+      "ca-certificate",
+    ]);
+    for (const id of ruleIds) expect(getRule(id)?.meta.id).toBe(id);
+    expect(getRule("nope")).toBeUndefined();
+  });
+
+  it("has complete metadata", () => {
+    for (const { meta } of allRules) {
+      expect(SEVERITIES).toContain(meta.severity);
+      for (const text of [meta.title, meta.description, meta.rationale, meta.remediation.text]) {
+        expect(text.length, meta.id).toBeGreaterThan(10);
+      }
+      expect(meta.appliesTo.length).toBeGreaterThan(0);
+      expect(meta.tags.length).toBeGreaterThan(0);
+      expect(
+        meta.sources.every((s) => s.startsWith("https://")),
+        meta.id,
+      ).toBe(true);
+      expect(Object.keys(meta.references).sort()).toEqual([
+        "awsConfig",
+        "cdkNag",
+        "cfnGuard",
+        "cfnNag",
+        "checkov",
+        "securityHub",
+      ]);
+      for (const p of meta.parameters) {
+        const ok =
+          (p.type === "integer" && Number.isInteger(p.default)) ||
+          (p.type === "boolean" && typeof p.default === "boolean") ||
+          (p.type === "string" && typeof p.default === "string") ||
+          (p.type === "string[]" && Array.isArray(p.default));
+        expect(ok, `${meta.id}.${p.name}`).toBe(true);
+      }
+    }
+  });
+
+  it("remediation snippets are CloudFormation that passes their own rule (production settings)", () => {
+    const strict = { allowBurstable: false, requireCustomerManagedKey: true };
+    for (const rule of allRules) {
+      const scanned = scanTemplateText(rule.meta.remediation.snippet, "snippet.yaml");
+      expect(scanned.error, rule.meta.id).toBeUndefined();
+      const model = scanned.model;
+      if (!model) throw new Error(`${rule.meta.id}: snippet has no database resources`);
+      const defaults = Object.fromEntries(rule.meta.parameters.map((p) => [p.name, p.default]));
+      let judged = 0;
+      for (const resource of model.resources.values()) {
+        if (!rule.meta.appliesTo.includes(resource.kind)) continue;
+        for (const r of rule.evaluate(resource, {
+          model,
+          params: { ...defaults, ...strict },
+          profile: "p",
+          now: NOW,
+        })) {
+          expect(["pass", "not-applicable"], `${rule.meta.id} ${resource.id}: ${r.message}`).toContain(r.verdict);
+          if (r.verdict === "pass") judged++;
+        }
+      }
+      expect(judged, rule.meta.id).toBeGreaterThan(0);
+    }
+  });
+});
