@@ -70,7 +70,9 @@ describe("backup-retention", () => {
     expect(del?.verdict).toBe("pass");
     expect(del?.message).toContain("CloudFormation default Snapshot");
     expect(upd?.verdict).toBe("fail");
-    expect(upd?.message).toContain("CloudFormation default Delete (UpdateReplacePolicy attribute: the default is Delete)");
+    expect(upd?.message).toContain(
+      "CloudFormation default Delete (UpdateReplacePolicy attribute: the default is Delete)",
+    );
   });
 
   it("fails an explicit DeletionPolicy: Delete, at the attribute", () => {
