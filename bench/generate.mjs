@@ -21,7 +21,10 @@ const CLASSES = ["db.r6g.large", "db.r7g.xlarge", "db.t4g.medium", "db.serverles
 function databaseResources(i, rand) {
   const engine = ENGINES[i % 2];
   const res = {};
-  res[`Key${i}`] = { Type: "AWS::KMS::Key", Properties: { EnableKeyRotation: rand() > 0.3, KeyPolicy: { Version: "2012-10-17", Statement: [] } } };
+  res[`Key${i}`] = {
+    Type: "AWS::KMS::Key",
+    Properties: { EnableKeyRotation: rand() > 0.3, KeyPolicy: { Version: "2012-10-17", Statement: [] } },
+  };
   res[`Cluster${i}`] = {
     Type: "AWS::RDS::DBCluster",
     DeletionPolicy: rand() > 0.5 ? "Snapshot" : "Delete",
@@ -73,13 +76,18 @@ function otherResources(i, rand) {
     Properties: {
       BucketName: { "Fn::Sub": `app-${i}-\${AWS::AccountId}` },
       VersioningConfiguration: { Status: "Enabled" },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms" } }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms" } }],
+      },
     },
   };
   res[`Role${i}`] = {
     Type: "AWS::IAM::Role",
     Properties: {
-      AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: ["lambda.amazonaws.com"] }, Action: ["sts:AssumeRole"] }] },
+      AssumeRolePolicyDocument: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: ["lambda.amazonaws.com"] }, Action: ["sts:AssumeRole"] }],
+      },
       ManagedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
     },
   };
@@ -96,7 +104,11 @@ function otherResources(i, rand) {
   };
   res[`Subnet${i}`] = {
     Type: "AWS::EC2::Subnet",
-    Properties: { VpcId: { "Fn::ImportValue": "network-VpcId" }, CidrBlock: `10.${i % 255}.0.0/24`, AvailabilityZone: { "Fn::Select": [i % 3, { "Fn::GetAZs": "" }] } },
+    Properties: {
+      VpcId: { "Fn::ImportValue": "network-VpcId" },
+      CidrBlock: `10.${i % 255}.0.0/24`,
+      AvailabilityZone: { "Fn::Select": [i % 3, { "Fn::GetAZs": "" }] },
+    },
   };
   return res;
 }
@@ -107,7 +119,9 @@ function template(index, rand) {
   const blocks = rand() < 0.8 ? 1 + Math.floor(rand() * 6) : 20 + Math.floor(rand() * 40);
   const resources = {};
   for (let b = 0; b < blocks; b++) Object.assign(resources, otherResources(index * 100 + b, rand));
-  if (hasDatabase) for (let b = 0; b < Math.max(1, Math.floor(blocks / 8)); b++) Object.assign(resources, databaseResources(index * 100 + b, rand));
+  if (hasDatabase)
+    for (let b = 0; b < Math.max(1, Math.floor(blocks / 8)); b++)
+      Object.assign(resources, databaseResources(index * 100 + b, rand));
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description: `Benchmark stack ${index}`,

@@ -26,11 +26,33 @@ const rdsBytes = rdsFiles.reduce((n, f) => n + statSync(f).size, 0);
 const mb = (n) => n / 1024 / 1024;
 
 // CloudFormation short-form tags for js-yaml, so the floor parses the same documents.
-const TAGS = ["Ref", "Condition", "GetAtt", "Sub", "If", "Join", "Select", "Split", "FindInMap", "Equals", "Not", "And", "Or", "ImportValue", "Base64", "Cidr", "GetAZs"];
+const TAGS = [
+  "Ref",
+  "Condition",
+  "GetAtt",
+  "Sub",
+  "If",
+  "Join",
+  "Select",
+  "Split",
+  "FindInMap",
+  "Equals",
+  "Not",
+  "And",
+  "Or",
+  "ImportValue",
+  "Base64",
+  "Cidr",
+  "GetAZs",
+];
 const schema = yaml.DEFAULT_SCHEMA.extend(
   TAGS.flatMap((t) =>
     ["scalar", "sequence", "mapping"].map(
-      (kind) => new yaml.Type(`!${t}`, { kind, construct: (data) => ({ [t === "Ref" || t === "Condition" ? t : `Fn::${t}`]: data }) }),
+      (kind) =>
+        new yaml.Type(`!${t}`, {
+          kind,
+          construct: (data) => ({ [t === "Ref" || t === "Condition" ? t : `Fn::${t}`]: data }),
+        }),
     ),
   ),
 );
@@ -48,7 +70,8 @@ function floor(list) {
 async function scan(paths) {
   const { run } = await import(path.join(root, "dist/commands/scan.js"));
   const started = process.hrtime.bigint();
-  const code = await run([...paths, "--format", `json=${path.join(here, "out", "report.json")}`]);
+  const report = path.join(here, "out", "report.json");
+  const code = await run([...paths, "--format", `json=${report}`, "--format", "text=/dev/null"]);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   return { ms, code };
 }
@@ -66,7 +89,9 @@ const small = path.join(root, "examples", "mysql-legacy-standalone.yaml");
 const cold = [];
 for (let i = 0; i < 7; i++) {
   const t = process.hrtime.bigint();
-  spawnSync(process.execPath, [path.join(root, "dist/cli.js"), "scan", small, "--format", "json=/dev/null"], { cwd: root });
+  spawnSync(process.execPath, [path.join(root, "dist/cli.js"), "scan", small, "--format", "json=/dev/null"], {
+    cwd: root,
+  });
   cold.push(Number(process.hrtime.bigint() - t) / 1e6);
 }
 cold.sort((a, b) => a - b);
@@ -75,9 +100,24 @@ const line = (label, value) => console.log(`${label.padEnd(44)}${value}`);
 console.log(`rdsguard template benchmark (node ${process.version}, ${count} files, ${mb(bytes).toFixed(1)} MB)`);
 line("files with RDS resources", `${rdsFiles.length} (${mb(rdsBytes).toFixed(1)} MB)`);
 line("findings / resources judged", `${report.findings.length} / ${report.stats.resources} (exit ${full.code})`);
-line("scan, all files", `${full.ms.toFixed(0)} ms  ${(count / (full.ms / 1000)).toFixed(0)} templates/s  ${(mb(bytes) / (full.ms / 1000)).toFixed(1)} MB/s`);
-line("parse floor, all files (js-yaml/JSON.parse)", `${floorAll.toFixed(0)} ms  ratio scan/floor ${(full.ms / floorAll).toFixed(1)}x`);
-line("scan, RDS files only", `${rdsScan.ms.toFixed(0)} ms  ${(rdsFiles.length / (rdsScan.ms / 1000)).toFixed(0)} templates/s  ${(mb(rdsBytes) / (rdsScan.ms / 1000)).toFixed(1)} MB/s`);
-line("parse floor, RDS files only", `${floorRds.toFixed(0)} ms  ratio scan/floor ${(rdsScan.ms / floorRds).toFixed(1)}x`);
+line(
+  "scan, all files",
+  `${full.ms.toFixed(0)} ms  ${(count / (full.ms / 1000)).toFixed(0)} templates/s  ${(mb(bytes) / (full.ms / 1000)).toFixed(1)} MB/s`,
+);
+line(
+  "parse floor, all files (js-yaml/JSON.parse)",
+  `${floorAll.toFixed(0)} ms  ratio scan/floor ${(full.ms / floorAll).toFixed(1)}x`,
+);
+line(
+  "scan, RDS files only",
+  `${rdsScan.ms.toFixed(0)} ms  ${(rdsFiles.length / (rdsScan.ms / 1000)).toFixed(0)} templates/s  ${(mb(rdsBytes) / (rdsScan.ms / 1000)).toFixed(1)} MB/s`,
+);
+line(
+  "parse floor, RDS files only",
+  `${floorRds.toFixed(0)} ms  ratio scan/floor ${(rdsScan.ms / floorRds).toFixed(1)}x`,
+);
 line("peak RSS after scanning all files", `${peakRss.toFixed(0)} MB`);
-line("cold start, scan of one small template", `${cold[3].toFixed(0)} ms median (min ${cold[0].toFixed(0)}, max ${cold[6].toFixed(0)})`);
+line(
+  "cold start, scan of one small template",
+  `${cold[3].toFixed(0)} ms median (min ${cold[0].toFixed(0)}, max ${cold[6].toFixed(0)})`,
+);

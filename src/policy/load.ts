@@ -54,8 +54,15 @@ export function emptyPolicy(): Policy {
 
 export function loadPolicy(opts: LoadPolicyOptions): { policy: Policy; errors: ScanError[] } {
   const catalogue: RuleCatalogue = { ruleIds: opts.ruleIds, parameters: opts.parameters };
-  const validate = compilePolicyValidator(catalogue);
-  const files = [shippedPolicyPath()];
+  // Compiling the schema is most of the start-up cost, so it happens only for a user's file: the shipped
+  // rules.yaml is validated by the test suite (test/policy/rules-yaml.test.ts), not on every run.
+  let compiled: ReturnType<typeof compilePolicyValidator> | undefined;
+  const validator = () => {
+    compiled ??= compilePolicyValidator(catalogue);
+    return compiled;
+  };
+  const shipped = shippedPolicyPath();
+  const files = [shipped];
   if (opts.configPath !== undefined) files.push(resolve(opts.cwd, opts.configPath));
   else if (existsSync(resolve(opts.cwd, USER_POLICY_FILE))) files.push(resolve(opts.cwd, USER_POLICY_FILE));
 
@@ -73,7 +80,7 @@ export function loadPolicy(opts: LoadPolicyOptions): { policy: Policy; errors: S
       errors.push({ kind: "policy", file, message: `cannot read policy file ${file}: ${why}` });
       continue;
     }
-    const parsed = parseLayer(text, file, validate, catalogue);
+    const parsed = parseLayer(text, file, absolute === shipped ? undefined : validator(), catalogue);
     errors.push(...parsed.errors);
     if (!parsed.layer) continue;
     policy = mergeLayer(policy, parsed.layer);
@@ -126,7 +133,7 @@ interface RawPolicy {
 function parseLayer(
   text: string,
   file: string,
-  validate: ReturnType<typeof compilePolicyValidator>,
+  validate: ReturnType<typeof compilePolicyValidator> | undefined,
   catalogue: RuleCatalogue,
 ): { layer?: PolicyLayer; errors: ScanError[] } {
   const lineCounter = new LineCounter();
@@ -148,7 +155,7 @@ function parseLayer(
   const errors: ScanError[] = [];
   const badWaivers = new Set<number>();
   let fatal = false;
-  if (!validate(value)) {
+  if (validate && !validate(value)) {
     for (const error of validate.errors ?? []) {
       const target = explainError(error, catalogue);
       errors.push({ kind: "policy", message: target.message, ...at(target.path, target.key) });

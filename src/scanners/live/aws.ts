@@ -179,16 +179,24 @@ const THROTTLING = new Set([
 
 /** One line saying what failed and why, for ScanError.message and stderr. No credentials in it. */
 export function describeAwsError(operation: string, err: unknown): string {
-  const e = err as { name?: string; code?: string; message?: string; $metadata?: { attempts?: number } };
+  const e = err as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { attempts?: number; httpStatusCode?: number };
+    $response?: { statusCode?: number };
+  };
   const name = e?.name ?? e?.code ?? "Error";
   const attempts = e?.$metadata?.attempts;
   const detail = (e?.message ?? String(err)).replace(/\s+/g, " ").trim();
   let what: string;
   if (ACCESS_DENIED.has(name)) what = "access denied";
   else if (THROTTLING.has(name)) what = `throttled${attempts ? ` (gave up after ${attempts} attempts)` : ""}`;
-  else if (name === "TimeoutError" || e?.code === "ETIMEDOUT") what = `timed out${attempts ? ` after ${attempts} attempts` : ""}`;
+  else if (name === "TimeoutError" || e?.code === "ETIMEDOUT")
+    what = `timed out${attempts ? ` after ${attempts} attempts` : ""}`;
   else if (name === "CredentialsProviderError") what = "no credentials";
   else if (e?.code === "ECONNREFUSED" || e?.code === "ENOTFOUND") what = "endpoint unreachable";
   else what = "failed";
-  return `${operation} ${what}: ${name}: ${detail}`;
+  const status = e?.$metadata?.httpStatusCode ?? e?.$response?.statusCode;
+  return `${operation} ${what}: ${name}: ${detail}${status ? ` (HTTP ${status})` : ""}`;
 }

@@ -6,7 +6,8 @@ export interface Limiter {
 }
 
 export function createLimiter(limit: number): Limiter {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
   let active = 0;
   const queue: (() => void)[] = [];
   // A finishing task hands its slot straight to the next waiter, so a new caller cannot slip in between.

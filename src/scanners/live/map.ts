@@ -145,8 +145,10 @@ export function mapCluster(c: DBCluster, scope: MapScope, keyIds: ReadonlyMap<st
     backupRetentionPeriod: orAbsent(c.BackupRetentionPeriod, api, 1, DEFAULTS.backup),
     deletionProtection: orAbsent(c.DeletionProtection, api, false, DEFAULTS.deletion),
     iamAuth: orAbsent(c.IAMDatabaseAuthenticationEnabled, api, false, DEFAULTS.iam),
-    serverlessV2MinCapacity: sv2?.MinCapacity === undefined ? absent(undefined, sv2Source) : known(sv2.MinCapacity, api),
-    serverlessV2MaxCapacity: sv2?.MaxCapacity === undefined ? absent(undefined, sv2Source) : known(sv2.MaxCapacity, api),
+    serverlessV2MinCapacity:
+      sv2?.MinCapacity === undefined ? absent(undefined, sv2Source) : known(sv2.MinCapacity, api),
+    serverlessV2MaxCapacity:
+      sv2?.MaxCapacity === undefined ? absent(undefined, sv2Source) : known(sv2.MaxCapacity, api),
     availabilityZones: orUnknown(c.AvailabilityZones, api, "AvailabilityZones"),
     snapshotIdentifier: notReported(api, "SnapshotIdentifier"),
     sourceDbClusterIdentifier: notReported(api, "SourceDBClusterIdentifier"),
@@ -275,7 +277,9 @@ export function linkMembers(
 }
 
 export function globalClusterArnOf(g: GlobalClusterShape, account: string, partition = "aws"): string {
-  return g.GlobalClusterArn ?? `arn:${partition}:rds::${account}:global-cluster:${g.GlobalClusterIdentifier ?? "unnamed"}`;
+  return (
+    g.GlobalClusterArn ?? `arn:${partition}:rds::${account}:global-cluster:${g.GlobalClusterIdentifier ?? "unnamed"}`
+  );
 }
 
 /** Global cluster from DescribeGlobalClusters; `region` is where the model that holds it lives. */
@@ -306,7 +310,9 @@ export function mapGlobalCluster(g: GlobalClusterShape, account: string, region:
 
 /** The regions a global cluster has members in, writer first. */
 export function globalClusterRegions(g: GlobalClusterShape): string[] {
-  const members = [...(g.GlobalClusterMembers ?? [])].sort((a, b) => Number(b.IsWriter ?? false) - Number(a.IsWriter ?? false));
+  const members = [...(g.GlobalClusterMembers ?? [])].sort(
+    (a, b) => Number(b.IsWriter ?? false) - Number(a.IsWriter ?? false),
+  );
   const regions: string[] = [];
   for (const m of members) {
     const region = m.DBClusterArn ? parseArn(m.DBClusterArn)?.region : undefined;
@@ -322,7 +328,8 @@ export function mapCertificates(certs: readonly Certificate[], defaultForNewLaun
     const ca: CaCertificate = { id: c.CertificateIdentifier };
     if (c.ValidFrom) ca.validFrom = iso(c.ValidFrom);
     if (c.ValidTill) ca.validTill = iso(c.ValidTill);
-    if (defaultForNewLaunches !== undefined) ca.defaultForNewLaunches = c.CertificateIdentifier === defaultForNewLaunches;
+    if (defaultForNewLaunches !== undefined)
+      ca.defaultForNewLaunches = c.CertificateIdentifier === defaultForNewLaunches;
     map.set(ca.id, ca);
   }
   return map;

@@ -16,7 +16,7 @@ import {
   paginateDescribeDBInstances,
   paginateDescribeGlobalClusters,
 } from "@aws-sdk/client-rds";
-import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { ScanError } from "../../engine/types.js";
@@ -97,7 +97,6 @@ const ASSUMED_ROLE_REFRESH_MS = 5 * 60_000;
 
 /** Region from the environment or the profile, as the SDK resolves it; undefined when none is configured. */
 export async function resolveDefaultRegion(profile?: string): Promise<string | undefined> {
-  const { STSClient } = await import("@aws-sdk/client-sts");
   const client = new STSClient(profile ? { profile } : {});
   try {
     const region = client.config.region;
@@ -159,7 +158,8 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
   const deployedTemplates: DeployedTemplate[] = [];
   const targets: LiveScanResult["targets"] = [];
   const limiter = createLimiter(options.concurrency);
-  const baseCredentials = options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
+  const baseCredentials =
+    options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
   const progress: LiveProgress = {
     accountsTotal: options.roleArn ? Math.max(1, options.accounts?.length ?? 1) : 1,
     accountsDone: 0,
@@ -233,9 +233,17 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
     try {
       const ec2 = factory.ec2({ region: homeRegion, account: ctx.account, credentials: ctx.credentials });
       const out = await ec2.send(new DescribeRegionsCommand({}));
-      return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : [])).sort();
+      // Without AllRegions the answer lists enabled regions only; skip any marked not-opted-in all the same.
+      return (out.Regions ?? [])
+        .flatMap((r) => (r.RegionName && r.OptInStatus !== "not-opted-in" ? [r.RegionName] : []))
+        .sort();
     } catch (err) {
-      report({ kind: "aws", account: ctx.account, region: homeRegion, message: describeAwsError("ec2:DescribeRegions", err) });
+      report({
+        kind: "aws",
+        account: ctx.account,
+        region: homeRegion,
+        message: describeAwsError("ec2:DescribeRegions", err),
+      });
       return undefined;
     }
   };
@@ -287,7 +295,8 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
     if (instancesR.status === "rejected") fail("rds:DescribeDBInstances", instancesR.reason);
     // Without both listings the region's picture is partial (members without clusters): judge nothing rather than guess.
     if (clustersR.status === "rejected" || instancesR.status === "rejected") return undefined;
-    if (certsR.status === "rejected") fail("rds:DescribeCertificates (CA checks for this region are unknown)", certsR.reason);
+    if (certsR.status === "rejected")
+      fail("rds:DescribeCertificates (CA checks for this region are unknown)", certsR.reason);
 
     const clusterShapes = clustersR.value.filter((c: DBCluster) => isRdsEngine(c.Engine));
     const instanceShapes = instancesR.value.filter((i: DBInstance) => isRdsEngine(i.Engine));
@@ -339,7 +348,9 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
   };
 
   const fetchTemplates = async (ctx: AccountContext, region: string, resources: Map<string, ModelResource>) => {
-    const stacks = [...new Set([...resources.values()].flatMap((r) => (r.origin.stackName ? [r.origin.stackName] : [])))];
+    const stacks = [
+      ...new Set([...resources.values()].flatMap((r) => (r.origin.stackName ? [r.origin.stackName] : []))),
+    ];
     if (stacks.length === 0) return;
     const cfn = factory.cloudformation({ region, account: ctx.account, credentials: ctx.credentials });
     await mapLimit(stacks, KMS_CONCURRENCY, async (stackName) => {
@@ -433,7 +444,8 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
   };
 
   try {
-    const requestedAccounts: (string | undefined)[] = options.roleArn && options.accounts?.length ? options.accounts : [undefined];
+    const requestedAccounts: (string | undefined)[] =
+      options.roleArn && options.accounts?.length ? options.accounts : [undefined];
     await Promise.all(requestedAccounts.map((a) => auditAccount(a)));
   } finally {
     factory.destroy();
@@ -447,4 +459,3 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
     targets,
   };
 }
-

@@ -46,7 +46,11 @@ export async function attachStackTemplates(
         } catch (err) {
           return {
             file: shown,
-            error: { kind: "io", file: shown, message: `cannot read stack template ${shown}: ${(err as Error).message}` },
+            error: {
+              kind: "io",
+              file: shown,
+              message: `cannot read stack template ${shown}: ${(err as Error).message}`,
+            },
           };
         }
       })();
