@@ -179,7 +179,7 @@ export function describe<T>(property: string, attr: Resolved<T>): string {
       return `${property} is ${formatValue(attr.value)} (${describeOrigin(attr.origin)})`;
     case "absent":
       return attr.default === undefined
-        ? `${property} is not set (no AWS default; ${attr.defaultSource})`
+        ? `${property} is not set (${attr.defaultSource})`
         : `${property} is not set: AWS default ${formatValue(attr.default)} (${attr.defaultSource})`;
     case "unknown":
       return `${property} is unknown: ${attr.reason}`;

@@ -1,0 +1,257 @@
+/**
+ * The output step shared by `scan` and `audit`: parse the output options, apply a baseline, write every requested
+ * format (files atomically, whatever the exit code), and decide the exit code:
+ * 2 when the report has errors (or an output could not be written), else 1 when an active finding is at or above
+ * --fail-on, else 0. Active: verdict fail, not suppressed, not unchanged from the baseline.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import type { ScanError, ScanReport } from "../engine/types.js";
+import { applyBaseline, loadBaseline } from "../reporters/baseline.js";
+import { errorPlace, isActive, severityAtLeast } from "../reporters/common.js";
+import { isReportFormat, REPORT_FORMATS, type ReportFormat, renderReport } from "../reporters/index.js";
+import { MARKDOWN_JOB_SUMMARY_LIMIT, MARKDOWN_MIN_LIMIT, MARKDOWN_PR_COMMENT_LIMIT } from "../reporters/markdown.js";
+import type { SarifSuppressedMode } from "../reporters/sarif.js";
+import { SEVERITIES, type Severity } from "../rules/types.js";
+
+export { applyBaseline, loadBaseline } from "../reporters/baseline.js";
+
+/** node:util parseArgs options for the output step; spread into a command's own options. */
+export const OUTPUT_OPTIONS = {
+  format: { type: "string", multiple: true },
+  "fail-on": { type: "string", default: "info" },
+  baseline: { type: "string" },
+  "sarif-suppressed": { type: "string", default: "omit" },
+  "markdown-limit": { type: "string" },
+  "no-color": { type: "boolean", default: false },
+} as const;
+
+export const OUTPUT_USAGE = `Output options:
+  --format FORMAT[=PATH]   ${REPORT_FORMATS.join(", ")} (default text); repeat for several outputs.
+                           With =PATH the report is written to that file (atomically, also when the exit
+                           code is 1 or 2); without it, or with =-, to standard output. When every format
+                           goes to a file, the text view is printed as well.
+  --fail-on SEVERITY       exit 1 when an active finding is at or above SEVERITY: critical, high, medium,
+                           low, info (default: any failing finding), or none (never)
+  --baseline FILE          a previous SARIF or JSON report: findings already in it are marked unchanged
+                           and do not fail the gate; only new ones do
+  --sarif-suppressed MODE  omit (default): leave suppressed findings out of SARIF, since GitHub code
+                           scanning ignores SARIF suppressions and would open alerts for them;
+                           include: emit them with SARIF suppressions (for other SARIF viewers)
+  --markdown-limit LIMIT   size limit of the markdown format: pr-comment (default, 65,536), job-summary
+                           (1 MiB), or a number of bytes; longer reports are cut at a table row
+  --no-color               no colours in the text view (NO_COLOR is honoured; FORCE_COLOR forces them)`;
+
+export class OutputUsageError extends Error {
+  override name = "OutputUsageError";
+}
+
+export type FailOn = Severity | "none";
+
+export interface OutputTarget {
+  format: ReportFormat;
+  /** undefined: standard output. */
+  path?: string;
+}
+
+export interface OutputSettings {
+  targets: OutputTarget[];
+  failOn: FailOn;
+  baseline?: string;
+  sarifSuppressed: SarifSuppressedMode;
+  markdownLimit: number;
+  noColor: boolean;
+}
+
+interface WritableLike {
+  write(chunk: string, callback?: (err?: Error | null) => void): boolean;
+  isTTY?: boolean;
+}
+
+export interface OutputIO {
+  stdout: WritableLike;
+  stderr: WritableLike;
+  /** Environment for colour and GitHub links; process.env when not given. */
+  env?: Record<string, string | undefined>;
+}
+
+export function parseFailOn(value: unknown): FailOn {
+  const v = value === undefined ? "info" : String(value).toLowerCase();
+  if (v === "none" || (SEVERITIES as readonly string[]).includes(v)) return v as FailOn;
+  throw new OutputUsageError(`--fail-on takes ${[...SEVERITIES, "none"].join(", ")}; got '${String(value)}'`);
+}
+
+export function parseFormatSpecs(specs: readonly string[] | undefined): OutputTarget[] {
+  const targets: OutputTarget[] = [];
+  const paths = new Set<string>();
+  let toStdout = 0;
+  for (const spec of specs && specs.length > 0 ? specs : ["text"]) {
+    const eq = spec.indexOf("=");
+    const format = (eq < 0 ? spec : spec.slice(0, eq)).trim().toLowerCase();
+    const path = eq < 0 ? undefined : spec.slice(eq + 1);
+    if (!isReportFormat(format)) {
+      throw new OutputUsageError(`--format: unknown format '${format}' (formats: ${REPORT_FORMATS.join(", ")})`);
+    }
+    if (path === "") throw new OutputUsageError(`--format ${format}=: give a file path, or '-' for standard output`);
+    if (path === undefined || path === "-") {
+      if (++toStdout > 1) throw new OutputUsageError("--format: only one format can go to standard output");
+      targets.push({ format });
+      continue;
+    }
+    const key = resolve(path);
+    if (paths.has(key)) throw new OutputUsageError(`--format: ${path} is given twice`);
+    paths.add(key);
+    targets.push({ format, path });
+  }
+  return targets;
+}
+
+export function parseMarkdownLimit(value: unknown): number {
+  if (value === undefined) return MARKDOWN_PR_COMMENT_LIMIT;
+  const v = String(value).trim().toLowerCase();
+  if (v === "pr-comment" || v === "comment") return MARKDOWN_PR_COMMENT_LIMIT;
+  if (v === "job-summary" || v === "summary") return MARKDOWN_JOB_SUMMARY_LIMIT;
+  if (/^\d+$/.test(v) && Number(v) >= MARKDOWN_MIN_LIMIT) return Number(v);
+  throw new OutputUsageError(
+    `--markdown-limit takes pr-comment, job-summary or a number of bytes >= ${MARKDOWN_MIN_LIMIT}; got '${String(value)}'`,
+  );
+}
+
+export function parseSarifSuppressed(value: unknown): SarifSuppressedMode {
+  const v = value === undefined ? "omit" : String(value).toLowerCase();
+  if (v === "omit" || v === "include") return v;
+  throw new OutputUsageError(`--sarif-suppressed takes omit or include; got '${String(value)}'`);
+}
+
+/** All output options, checked; throws OutputUsageError. Commands may call it before scanning to fail fast. */
+export function parseOutputOptions(values: Record<string, unknown>): OutputSettings {
+  const formats = values.format;
+  const settings: OutputSettings = {
+    targets: parseFormatSpecs(Array.isArray(formats) ? formats.map(String) : undefined),
+    failOn: parseFailOn(values["fail-on"]),
+    sarifSuppressed: parseSarifSuppressed(values["sarif-suppressed"]),
+    markdownLimit: parseMarkdownLimit(values["markdown-limit"]),
+    noColor: values["no-color"] === true,
+  };
+  if (typeof values.baseline === "string") {
+    if (values.baseline === "") throw new OutputUsageError("--baseline: give a file");
+    settings.baseline = values.baseline;
+  }
+  return settings;
+}
+
+/** 2 for errors, 1 for an active finding at or above failOn, else 0. */
+export function exitCodeFor(report: ScanReport, failOn: FailOn): number {
+  if (report.errors.length > 0) return 2;
+  if (failOn === "none") return 0;
+  return report.findings.some((f) => isActive(f) && severityAtLeast(f.severity, failOn)) ? 1 : 0;
+}
+
+/**
+ * Colour for the text view on a stream: never with --no-color; FORCE_COLOR forces it (0 or false turns it off)
+ * and, as in Node itself, wins over NO_COLOR; a non-empty NO_COLOR turns it off; otherwise only on a TTY.
+ */
+export function shouldColor(
+  stream: { isTTY?: boolean },
+  env: Record<string, string | undefined>,
+  noColorFlag: boolean,
+): boolean {
+  if (noColorFlag) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !["0", "false"].includes(force.trim().toLowerCase());
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  return stream.isTTY === true;
+}
+
+/** Write via a temporary file in the same directory, then rename: readers never see half a report. */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  const target = resolve(path);
+  const dir = dirname(target);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await writeFile(temp, content, { flag: "wx" });
+    await rename(temp, target);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+}
+
+function writeStream(stream: WritableLike, text: string): Promise<void> {
+  if (text === "") return Promise.resolve();
+  return new Promise((resolvePromise, reject) => {
+    stream.write(text, (err) => (err ? reject(err) : resolvePromise()));
+  });
+}
+
+export async function emitReport(
+  report: ScanReport,
+  values: Record<string, unknown>,
+  io: OutputIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const env = io.env ?? process.env;
+  let settings: OutputSettings;
+  try {
+    settings = parseOutputOptions(values);
+  } catch (err) {
+    await writeStream(io.stderr, `rdsguard: ${(err as Error).message}\n`);
+    return 2;
+  }
+
+  let final = report;
+  let baselineApplied = false;
+  if (settings.baseline !== undefined) {
+    const loaded = await loadBaseline(settings.baseline);
+    if (loaded.error) {
+      final = { ...report, errors: [...report.errors, loaded.error] };
+    } else {
+      final = applyBaseline(report, loaded.fingerprints);
+      baselineApplied = true;
+    }
+  }
+
+  const targets = [...settings.targets];
+  // Something readable always reaches the log: the text view when every format goes to a file.
+  if (targets.every((t) => t.path !== undefined)) targets.push({ format: "text" });
+  const files = targets.filter((t) => t.path !== undefined);
+  const fullReport = files.filter((t) => t.format !== "markdown").map((t) => t.path as string);
+
+  let failedWrites = 0;
+  const writeErrors: ScanError[] = [];
+  // Files first, so they exist even if standard output is closed early.
+  for (const target of [...files, ...targets.filter((t) => t.path === undefined)]) {
+    try {
+      const content = renderReport(target.format, final, {
+        color: target.path === undefined && shouldColor(io.stdout, env, settings.noColor),
+        sarifSuppressed: settings.sarifSuppressed,
+        baselineApplied,
+        markdownLimit: settings.markdownLimit,
+        fullReport,
+        env,
+      });
+      if (target.path === undefined) await writeStream(io.stdout, content);
+      else await writeFileAtomic(target.path, content);
+    } catch (err) {
+      failedWrites++;
+      const where = target.path ?? "standard output";
+      writeErrors.push({ kind: "io", message: `cannot write the ${target.format} report to ${where}: ${reason(err)}` });
+    }
+  }
+
+  const textOnStdout = targets.some((t) => t.path === undefined && t.format === "text");
+  // The text view lists the report's errors; otherwise they go to standard error, so the log shows them.
+  const problems = [...(textOnStdout ? [] : final.errors), ...writeErrors];
+  for (const e of problems) {
+    const place = errorPlace(e);
+    await writeStream(io.stderr, `rdsguard: ${e.kind} error${place ? ` at ${place}` : ""}: ${e.message}\n`).catch(
+      () => undefined,
+    );
+  }
+  return failedWrites > 0 ? 2 : exitCodeFor(final, settings.failOn);
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,264 @@
+/**
+ * JUnit XML (Jenkins junit-10 schema, plus testcase file/line) for CI test reports.
+ *
+ * Layout (see docs/ci.md): one <testsuite> per rule, named after the rule id; one <testcase> per rule x resource
+ * (x property x condition), classname "<file or account/region>.<resource>", name "[SEVERITY][rule-id] title ...".
+ * - fail: <failure> with the message and a body that says what to change;
+ * - suppressed: <skipped message="suppressed by ..."/>; in the baseline: <skipped> (it does not fail the gate);
+ * - unknown: <skipped message="could not be determined: ..."/> (under --strict the engine makes these fail);
+ * - pass: a plain testcase; not-applicable: omitted.
+ * Scan errors are <error> testcases in a last suite "rdsguard.errors".
+ * Rules are not timed one by one: suites carry time 0, <testsuites> the whole scan's duration.
+ */
+import type { Finding, ScanError, ScanReport } from "../engine/types.js";
+import type { RuleMeta } from "../rules/types.js";
+import {
+  compareFindings,
+  describeFinding,
+  describeSuppression,
+  errorPlace,
+  findingFile,
+  findingPlace,
+  findingStatus,
+  livePlace,
+  ruleFor,
+  ruleHelpUri,
+} from "./common.js";
+
+/**
+ * The one XML escaping function: markup characters always; in attributes also tab/newline/carriage return as
+ * character references, so attribute-value normalisation does not turn them into spaces. Characters XML 1.0
+ * forbids (other control characters, lone surrogates) become U+FFFD.
+ */
+export function escapeXml(value: string, inAttribute = false): string {
+  return value
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD")
+    .replace(/[&<>"'\t\n\r]/g, (c) => {
+      switch (c) {
+        case "&":
+          return "&amp;";
+        case "<":
+          return "&lt;";
+        case ">":
+          return "&gt;";
+        case '"':
+          return "&quot;";
+        case "'":
+          return "&apos;";
+        case "\r":
+          return "&#13;";
+        default:
+          // Tab and newline survive as they are in text, not in attribute values.
+          return inAttribute ? `&#${c.charCodeAt(0)};` : c;
+      }
+    });
+}
+
+type Attrs = Record<string, string | number | undefined>;
+
+function attrs(a: Attrs): string {
+  return Object.entries(a)
+    .filter((e): e is [string, string | number] => e[1] !== undefined)
+    .map(([k, v]) => ` ${k}="${escapeXml(String(v), true)}"`)
+    .join("");
+}
+
+function element(name: string, a: Attrs, body?: string): string {
+  return body === undefined ? `<${name}${attrs(a)}/>` : `<${name}${attrs(a)}>${escapeXml(body)}</${name}>`;
+}
+
+interface TestCase {
+  classname: string;
+  name: string;
+  file?: string;
+  line?: number;
+  /** The child element, already serialised, or undefined for a passing case. */
+  outcome?: { kind: "failure" | "skipped" | "error"; xml: string };
+}
+
+interface Suite {
+  name: string;
+  cases: TestCase[];
+  properties: Array<[string, string]>;
+}
+
+export function renderJunit(report: ScanReport): string {
+  const suites = new Map<string, Suite>();
+  for (const rule of report.rules) suites.set(rule.id, ruleSuite(rule));
+  const byRule = new Map<string, Finding[]>();
+  for (const f of report.findings) {
+    if (f.verdict === "not-applicable") continue;
+    const list = byRule.get(f.ruleId) ?? [];
+    list.push(f);
+    byRule.set(f.ruleId, list);
+  }
+  for (const [ruleId, findings] of byRule) {
+    const rule = ruleFor(report, ruleId);
+    let suite = suites.get(ruleId);
+    if (!suite) {
+      suite = { name: ruleId, cases: [], properties: [] };
+      suites.set(ruleId, suite);
+    }
+    for (const f of findings.sort(compareFindings)) suite.cases.push(testCase(f, rule));
+  }
+  const all = [...suites.values()];
+  if (report.errors.length > 0) {
+    all.push({ name: "rdsguard.errors", cases: report.errors.map(errorCase), properties: [] });
+  }
+  for (const suite of all) makeNamesUnique(suite.cases);
+
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const total = countCases(all.flatMap((s) => s.cases));
+  lines.push(
+    `<testsuites${attrs({
+      name: report.kind === "audit" ? "rdsguard audit" : "rdsguard scan",
+      tests: total.tests,
+      failures: total.failures,
+      errors: total.errors,
+      skipped: total.skipped,
+      time: seconds(report.stats.durationMs),
+    })}>`,
+  );
+  for (const suite of all) {
+    const c = countCases(suite.cases);
+    lines.push(
+      `  <testsuite${attrs({
+        name: suite.name,
+        tests: c.tests,
+        failures: c.failures,
+        errors: c.errors,
+        skipped: c.skipped,
+        time: "0.000",
+        timestamp: report.startedAt,
+      })}>`,
+    );
+    if (suite.properties.length > 0) {
+      lines.push("    <properties>");
+      for (const [name, value] of suite.properties) lines.push(`      ${element("property", { name, value })}`);
+      lines.push("    </properties>");
+    }
+    for (const tc of suite.cases) {
+      const a: Attrs = { classname: tc.classname, name: tc.name, file: tc.file, line: tc.line, time: "0" };
+      lines.push(
+        tc.outcome ? `    <testcase${attrs(a)}>${tc.outcome.xml}</testcase>` : `    ${element("testcase", a)}`,
+      );
+    }
+    lines.push("  </testsuite>");
+  }
+  lines.push("</testsuites>");
+  return `${lines.join("\n")}\n`;
+}
+
+function ruleSuite(rule: RuleMeta): Suite {
+  return {
+    name: rule.id,
+    cases: [],
+    properties: [
+      ["title", rule.title],
+      ["severity", rule.severity],
+      ["documentation", ruleHelpUri(rule.id)],
+    ],
+  };
+}
+
+function testCase(f: Finding, rule: RuleMeta | undefined): TestCase {
+  const o = f.resource.origin;
+  const file = findingFile(f);
+  const scope = file ?? livePlace(o.account, o.region) ?? o.arn ?? "live";
+  let name = `[${f.severity.toUpperCase()}][${f.ruleId}] ${rule?.title ?? f.ruleId}`;
+  if (f.property !== undefined) name += ` - ${f.property}`;
+  if (f.when !== undefined) name += ` when ${f.when}`;
+  const tc: TestCase = { classname: `${scope}.${f.resource.name}`, name };
+  if (file !== undefined) tc.file = file;
+  if (f.location) tc.line = f.location.line;
+
+  const message = describeFinding(f);
+  switch (findingStatus(f)) {
+    case "fail":
+      tc.outcome = {
+        kind: "failure",
+        xml: element("failure", { type: f.severity, message }, failureBody(f, rule, message)),
+      };
+      break;
+    case "suppressed":
+      tc.outcome = {
+        kind: "skipped",
+        xml: element("skipped", {
+          message: `suppressed by ${f.suppression ? describeSuppression(f.suppression) : "a waiver"} (${message})`,
+        }),
+      };
+      break;
+    case "baseline":
+      tc.outcome = {
+        kind: "skipped",
+        xml: element("skipped", { message: `in the baseline, not new (does not fail the gate): ${message}` }),
+      };
+      break;
+    case "unknown":
+      tc.outcome = { kind: "skipped", xml: element("skipped", { message: `could not be determined: ${message}` }) };
+      break;
+    default:
+      break;
+  }
+  return tc;
+}
+
+function failureBody(f: Finding, rule: RuleMeta | undefined, message: string): string {
+  const o = f.resource.origin;
+  const lines = [
+    message,
+    "",
+    `Rule:     ${f.ruleId}${rule ? ` (${rule.title})` : ""}, severity ${f.severity}`,
+    `Where:    ${findingPlace(f)}${o.cfnType ? ` (${o.cfnType} ${o.logicalId ?? f.resource.name})` : ""}`,
+  ];
+  if (o.cdkPath) lines.push(`CDK path: ${o.cdkPath}`);
+  if (o.arn && !findingPlace(f).includes(o.arn)) lines.push(`ARN:      ${o.arn}`);
+  if (f.property !== undefined) lines.push(`Property: ${f.property}`);
+  if (f.when !== undefined) lines.push(`When:     ${f.when}`);
+  lines.push(`Profile:  ${f.profile}`);
+  if (rule) {
+    lines.push("", `What to change: ${rule.remediation.text}`);
+    if (rule.remediation.snippet) lines.push("", rule.remediation.snippet);
+  }
+  lines.push("", `Documentation: ${ruleHelpUri(f.ruleId)}`);
+  return lines.join("\n");
+}
+
+function errorCase(e: ScanError): TestCase {
+  const place = errorPlace(e);
+  const tc: TestCase = {
+    classname: "rdsguard.errors",
+    name: `${e.kind} error${place ? ` at ${place}` : ""}`,
+    outcome: {
+      kind: "error",
+      xml: element("error", { type: e.kind, message: e.message }, place ? `${place}: ${e.message}` : e.message),
+    },
+  };
+  if (e.file !== undefined) tc.file = e.file;
+  if (e.line !== undefined) tc.line = e.line;
+  return tc;
+}
+
+/** classname + name must be unique (GitLab and Jenkins merge duplicates): number the repeats. */
+function makeNamesUnique(cases: TestCase[]): void {
+  const seen = new Map<string, number>();
+  for (const tc of cases) {
+    const key = `${tc.classname}\u0000${tc.name}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (n > 1) tc.name = `${tc.name} (#${n})`;
+  }
+}
+
+function countCases(cases: TestCase[]) {
+  return {
+    tests: cases.length,
+    failures: cases.filter((c) => c.outcome?.kind === "failure").length,
+    errors: cases.filter((c) => c.outcome?.kind === "error").length,
+    skipped: cases.filter((c) => c.outcome?.kind === "skipped").length,
+  };
+}
+
+function seconds(ms: number): string {
+  return (Math.max(0, ms) / 1000).toFixed(3);
+}

@@ -1,0 +1,329 @@
+/**
+ * Markdown for pull-request comments and job summaries: a summary table (severity x status), the failing findings
+ * with links to the exact line, undetermined findings, errors, and per-rule details with the remediation.
+ *
+ * It must fit where it goes: a PR comment takes 65,536 characters, a job summary 1 MiB. Size is measured in UTF-8
+ * bytes (never fewer than characters, so safe for both). When the report is longer, rows are dropped from the end at
+ * a row boundary (least important sections first to go) and a note says how many findings were left out and where
+ * the full report is.
+ */
+import type { Finding, ScanReport } from "../engine/types.js";
+import type { RuleMeta } from "../rules/types.js";
+import { SEVERITIES } from "../rules/types.js";
+import {
+  codeFence,
+  compareFindings,
+  describeFinding,
+  describeSuppression,
+  errorPlace,
+  type FindingStatus,
+  findingFile,
+  findingPlace,
+  findingStatus,
+  plural,
+  reportedFindings,
+  ruleFor,
+  ruleHelpUri,
+  tally,
+  totalOf,
+} from "./common.js";
+
+/** GitHub's limit for an issue or pull-request comment body (characters). */
+export const MARKDOWN_PR_COMMENT_LIMIT = 65_536;
+/** GitHub's limit for $GITHUB_STEP_SUMMARY per step (bytes). */
+export const MARKDOWN_JOB_SUMMARY_LIMIT = 1024 * 1024;
+/** Below this a useful report (summary, a few rows, the note) cannot be written. */
+export const MARKDOWN_MIN_LIMIT = 4096;
+
+export interface MarkdownOptions {
+  /** Maximum size in UTF-8 bytes (default: the PR comment limit). */
+  limit?: number;
+  /** Where the full report is (file names, URLs), named in the truncation note. */
+  fullReport?: string[];
+  /** Environment for GitHub links (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_RUN_ID). */
+  env?: Record<string, string | undefined>;
+}
+
+interface Row {
+  text: string;
+  /** Findings this row lists, counted in the "left out" note when the row is dropped. */
+  findings: number;
+}
+
+interface Block {
+  /** Heading and table header: written only together with at least one row. */
+  head: string;
+  rows: Row[];
+  /** Closing text (e.g. </details>), always written after the rows that fit. */
+  foot?: string;
+  /** A section that is one indivisible unit (a <details> per rule). */
+  label: string;
+}
+
+export function renderMarkdown(report: ScanReport, options: MarkdownOptions = {}): string {
+  const limit = Math.max(MARKDOWN_MIN_LIMIT, options.limit ?? MARKDOWN_PR_COMMENT_LIMIT);
+  const link = lineLinker(options.env ?? {});
+  const head = summary(report);
+  const blocks = sections(report, link);
+
+  const whole = [head, ...blocks.map(blockText)].join("\n\n");
+  if (bytes(whole) + 1 <= limit) return `${whole}\n`;
+
+  // Too long: keep the summary, then rows in order of importance while they fit with room for the note.
+  const noteReserve = 1200 + bytes((options.fullReport ?? []).join(", "));
+  const budget = limit - noteReserve;
+  const parts = [head];
+  let size = bytes(head);
+  let shownFindings = 0;
+  let stopped = false;
+  const leftOutSections: string[] = [];
+  for (const block of blocks) {
+    if (stopped) {
+      if (block.rows.every((r) => r.findings === 0)) leftOutSections.push(block.label);
+      continue;
+    }
+    const foot = block.foot ? `\n${block.foot}` : "";
+    // Sizes are added up row by row (the text is joined once), so a 1 MiB report stays linear.
+    const fixed = bytes(`\n\n${block.head}${foot}`);
+    const lines = [block.head];
+    let blockSize = 0;
+    let shown = 0;
+    for (const row of block.rows) {
+      const rowSize = bytes(row.text) + 1;
+      if (size + fixed + blockSize + rowSize > budget) {
+        stopped = true;
+        break;
+      }
+      lines.push(row.text);
+      blockSize += rowSize;
+      shown++;
+      shownFindings += row.findings;
+    }
+    if (shown > 0) {
+      parts.push(`${lines.join("\n")}${foot}`);
+      size += fixed + blockSize;
+    }
+    if (block.rows.every((r) => r.findings === 0) && shown < block.rows.length) {
+      leftOutSections.push(shown === 0 ? block.label : `part of the ${block.label}`);
+    }
+  }
+  const listed = blocks.reduce((n, b) => n + b.rows.reduce((m, r) => m + r.findings, 0), 0);
+  parts.push(truncationNote(listed - shownFindings, leftOutSections, limit, report, options));
+  return `${parts.join("\n\n")}\n`;
+}
+
+function blockText(b: Block): string {
+  const body = [b.head, ...b.rows.map((r) => r.text)].join("\n");
+  return b.foot ? `${body}\n${b.foot}` : body;
+}
+
+function bytes(s: string): number {
+  return Buffer.byteLength(s, "utf8");
+}
+
+function summary(report: ScanReport): string {
+  const t = tally(report);
+  const failing = totalOf(t, "fail");
+  const title =
+    failing > 0
+      ? `## rdsguard: ${plural(failing, "failing finding")}`
+      : report.errors.length > 0
+        ? "## rdsguard: no failing findings, but the scan had errors"
+        : "## rdsguard: no failing findings";
+  const s = report.stats;
+  const scope =
+    report.kind === "template"
+      ? `Template scan of ${plural(s.resources, "database resource")} in ${plural(s.templatesWithDatabases, "template")} (${plural(s.filesScanned, "file")} read)`
+      : `Audit of ${plural(s.resources, "resource")}${s.apiCalls !== undefined ? ` (${plural(s.apiCalls, "API call")})` : ""}`;
+  const extras = [`${(s.durationMs / 1000).toFixed(1)} s`];
+  if (report.errors.length > 0) extras.push(`**${plural(report.errors.length, "error")}**`);
+  if (report.findings.some((f) => f.baselineState !== undefined))
+    extras.push("baseline applied: only new findings fail");
+  const columns: Array<[FindingStatus, string]> = [
+    ["fail", "Failing"],
+    ["unknown", "Unknown"],
+    ["suppressed", "Suppressed"],
+    ["baseline", "In baseline"],
+    ["pass", "Passed"],
+  ];
+  const table = [
+    `| Severity | ${columns.map((c) => c[1]).join(" | ")} |`,
+    `|:--|${columns.map(() => "--:").join("|")}|`,
+    ...SEVERITIES.map((sev) => `| ${sev} | ${columns.map(([st]) => t[sev][st]).join(" | ")} |`),
+    `| **total** | ${columns.map(([st]) => `**${totalOf(t, st)}**`).join(" | ")} |`,
+  ];
+  // The marker lets a bot find and update its previous comment.
+  return ["<!-- rdsguard -->", title, "", `${scope}; ${extras.join("; ")}.`, "", ...table].join("\n");
+}
+
+type Linker = (f: Finding) => string;
+
+/** file:line, linked to the line on GitHub when the workflow environment names server, repository and commit. */
+function lineLinker(env: Record<string, string | undefined>): Linker {
+  const server = env.GITHUB_SERVER_URL;
+  const repo = env.GITHUB_REPOSITORY;
+  const sha = env.GITHUB_SHA;
+  return (f) => {
+    const file = findingFile(f);
+    const text = cell(file !== undefined && f.location ? `${file}:${f.location.line}` : findingPlace(f));
+    if (!server || !repo || !sha || file === undefined) return text;
+    const path = file.replaceAll("\\", "/").replace(/^\.\//, "").split("/").map(encodeURIComponent).join("/");
+    const anchor = f.location ? `#L${f.location.line}` : "";
+    return `[${text}](${server.replace(/\/+$/, "")}/${repo}/blob/${sha}/${path}${anchor})`;
+  };
+}
+
+function sections(report: ScanReport, link: Linker): Block[] {
+  const findings = reportedFindings(report);
+  const byStatus = (s: FindingStatus) => findings.filter((f) => findingStatus(f) === s);
+  const blocks: Block[] = [];
+
+  const failing = byStatus("fail");
+  if (failing.length > 0) {
+    blocks.push({
+      label: "failing findings",
+      head: [
+        "### Failing findings",
+        "",
+        "| Severity | Rule | Resource | Location | Message |",
+        "|---|---|---|---|---|",
+      ].join("\n"),
+      rows: failing.map((f) => ({
+        text: `| ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.name)} | ${link(f)} | ${cell(describeFinding(f))} |`,
+        findings: 1,
+      })),
+    });
+  }
+
+  if (report.errors.length > 0) {
+    blocks.push({
+      label: "errors",
+      head: [
+        "### Errors",
+        "",
+        "The scan could not judge everything; these need fixing first.",
+        "",
+        "| Kind | Where | Message |",
+        "|---|---|---|",
+      ].join("\n"),
+      rows: report.errors.map((e) => ({
+        text: `| ${e.kind} | ${cell(errorPlace(e) || "-")} | ${cell(e.message)} |`,
+        findings: 0,
+      })),
+    });
+  }
+
+  const unknown = byStatus("unknown");
+  if (unknown.length > 0) {
+    blocks.push({
+      label: "undetermined findings",
+      head: [
+        "### Could not be determined",
+        "",
+        "These do not fail the gate (use `--strict` to make them fail).",
+        "",
+        "| Severity | Rule | Resource | Location | Why |",
+        "|---|---|---|---|---|",
+      ].join("\n"),
+      rows: unknown.map((f) => ({
+        text: `| ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.name)} | ${link(f)} | ${cell(describeFinding(f))} |`,
+        findings: 1,
+      })),
+    });
+  }
+
+  // One <details> per rule that has something to say, with what to change.
+  const ruleIds = [...new Set(findings.filter((f) => findingStatus(f) !== "pass").map((f) => f.ruleId))];
+  const ruleRows: Row[] = [];
+  for (const id of ruleIds) {
+    const rule = ruleFor(report, id);
+    // The leading blank line keeps each <details> a separate HTML block in GitHub's Markdown.
+    if (rule) ruleRows.push({ text: `\n${ruleDetails(rule, findings)}`, findings: 0 });
+  }
+  if (ruleRows.length > 0) {
+    blocks.push({ label: "rule details", head: "### Rules", rows: ruleRows });
+  }
+
+  const quiet = [...byStatus("suppressed"), ...byStatus("baseline")].sort(compareFindings);
+  if (quiet.length > 0) {
+    blocks.push({
+      label: "suppressed and baseline findings",
+      head: [
+        "<details>",
+        `<summary>${plural(quiet.length, "finding")} suppressed or already in the baseline</summary>`,
+        "",
+        "| Severity | Rule | Resource | Location | Status |",
+        "|---|---|---|---|---|",
+      ].join("\n"),
+      rows: quiet.map((f) => ({
+        text: `| ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.name)} | ${link(f)} | ${cell(
+          f.suppression ? `suppressed (${describeSuppression(f.suppression)})` : "in baseline",
+        )} |`,
+        findings: 1,
+      })),
+      foot: "\n</details>",
+    });
+  }
+  return blocks;
+}
+
+function ruleDetails(rule: RuleMeta, findings: Finding[]): string {
+  const mine = findings.filter((f) => f.ruleId === rule.id);
+  const counts: string[] = [];
+  const failing = mine.filter((f) => findingStatus(f) === "fail").length;
+  const unknown = mine.filter((f) => findingStatus(f) === "unknown").length;
+  if (failing > 0) counts.push(`${failing} failing`);
+  if (unknown > 0) counts.push(`${unknown} unknown`);
+  if (counts.length === 0) counts.push(`${mine.length} suppressed or in baseline`);
+  const lines = [
+    "<details>",
+    `<summary><code>${html(rule.id)}</code>: ${html(rule.title)} (${rule.severity}; ${counts.join(", ")})</summary>`,
+    "",
+    rule.description,
+    "",
+    `**Why it matters.** ${rule.rationale}`,
+    "",
+    `**How to fix.** ${rule.remediation.text}`,
+  ];
+  if (rule.remediation.snippet) lines.push("", codeFence(rule.remediation.snippet, "yaml"));
+  lines.push("", `[Rule documentation](${ruleHelpUri(rule.id)})`, "", "</details>");
+  return lines.join("\n");
+}
+
+function truncationNote(
+  leftOut: number,
+  sectionsLeftOut: string[],
+  limit: number,
+  report: ScanReport,
+  options: MarkdownOptions,
+): string {
+  const env = options.env ?? {};
+  const what: string[] = [];
+  if (leftOut > 0) what.push(`${plural(leftOut, "finding was", "findings were")} left out`);
+  if (sectionsLeftOut.length > 0) what.push(`${sectionsLeftOut.join(" and ")} left out`);
+  const where: string[] = (options.fullReport ?? []).map((p) => `\`${p.replaceAll("`", "'")}\``);
+  if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+    where.push(
+      `the [workflow run](${env.GITHUB_SERVER_URL.replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID})`,
+    );
+  }
+  const full =
+    where.length > 0
+      ? `The full report: ${where.join(", ")}.`
+      : "For the full report, run rdsguard with `--format json=rdsguard.json` or `--format sarif=rdsguard.sarif`.";
+  const total = report.findings.filter((f) => f.verdict === "fail" || f.verdict === "unknown").length;
+  return `> **Truncated** to stay within ${limit.toLocaleString("en-US")} bytes: ${
+    what.length > 0 ? what.join("; ") : "some details were left out"
+  } (of ${plural(total, "finding")} in all). ${full}`;
+}
+
+/** A table cell: pipes escaped, line breaks as <br>, HTML-significant characters neutralised. */
+export function cell(text: string): string {
+  return html(text)
+    .replace(/\|/g, "\\|")
+    .replace(/\r\n|\r|\n/g, "<br>");
+}
+
+function html(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
