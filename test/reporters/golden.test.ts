@@ -1,11 +1,13 @@
 /**
- * Golden files for every format on the hand-built reports (test/reporters/fixture.ts). A change in any output shows
+ * Golden files for every format on the shipped examples (scanned for real) and on hand-built reports
+ * (test/reporters/fixture.ts). A change in any output shows
  * up as a diff under test/fixtures/reporters/golden/; review it, then refresh with `npx vitest run -u test/reporters`.
  */
 import { describe, expect, it } from "vitest";
 import { applyBaseline } from "../../src/reporters/baseline.js";
 import { REPORT_FORMATS, type ReportFormat, renderReport } from "../../src/reporters/index.js";
 import { auditReport, templateReport } from "./fixture.js";
+import { exampleTemplates, reportFromTemplates } from "./pipeline.js";
 
 const EXTENSION: Record<ReportFormat, string> = {
   text: "txt",
@@ -24,6 +26,8 @@ const ENV = {
 };
 
 const reports = {
+  // The shipped examples through the real scanner, rules and engine.
+  examples: reportFromTemplates(exampleTemplates(), "/home/runner/work/infra/infra"),
   template: templateReport(),
   audit: auditReport(),
   "template-baseline": applyBaseline(templateReport(), new Set([templateReport().findings[0]?.fingerprint ?? ""])),
