@@ -1,0 +1,101 @@
+/**
+ * Live-audit benchmark: 5,000 DB instances and 1,000 Aurora clusters over 4 regions, served by the test suite's
+ * fake AWS endpoint on 127.0.0.1, audited by the built CLI (dist/, `npm run build`) in a child process so its
+ * figures are its own. Prints wall time, API calls (and the pages they are made of), peak RSS of the audit.
+ * Figures, not assertions: `npm run build && node bench/audit.mjs`. BENCH_INSTANCES / BENCH_CLUSTERS /
+ * BENCH_CONCURRENCY change the size and the --concurrency.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import ts from "typescript";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..");
+const out = path.join(here, "out");
+const REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"];
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 5000);
+const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 1000);
+const CONCURRENCY = process.env.BENCH_CONCURRENCY ?? "4";
+
+// Child: run the audit in-process and report this process's own figures.
+if (process.env.RDSGUARD_BENCH_CHILD) {
+  const { run } = await import(pathToFileURL(path.join(root, "dist/commands/audit.js")).href);
+  const started = performance.now();
+  const code = await run(JSON.parse(process.env.RDSGUARD_BENCH_CHILD));
+  const wallMs = performance.now() - started;
+  process.stderr.write(`\nBENCH ${JSON.stringify({ code, wallMs, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+  process.exit(0);
+}
+
+if (!existsSync(path.join(root, "dist/commands/audit.js"))) {
+  console.error("bench/audit.mjs: dist/ is missing; run `npm run build` first");
+  process.exit(2);
+}
+
+// The fake endpoint is TypeScript (test/support/fake-aws); strip its types with the project's compiler.
+const fakeSrc = path.join(root, "test/support/fake-aws");
+const fakeOut = path.join(out, "fake-aws");
+mkdirSync(fakeOut, { recursive: true });
+for (const file of readdirSync(fakeSrc).filter((f) => f.endsWith(".ts"))) {
+  const js = ts.transpileModule(readFileSync(path.join(fakeSrc, file), "utf8"), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  writeFileSync(path.join(fakeOut, file.replace(/\.ts$/, ".js")), js);
+}
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+const { FakeAws, largeState, fakeEnv } = await import(pathToFileURL(path.join(fakeOut, "index.js")).href);
+
+const state = largeState({ instances: INSTANCES, clusters: CLUSTERS, regions: REGIONS });
+const fake = new FakeAws(state);
+const endpoint = await fake.start();
+const reportPath = path.join(out, "audit-report.json");
+const args = [
+  "--regions",
+  REGIONS.join(","),
+  "--endpoint-url",
+  endpoint,
+  "--concurrency",
+  CONCURRENCY,
+  "--format",
+  `json=${reportPath}`,
+  "--format",
+  "text=/dev/null",
+];
+
+const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
+  cwd: root,
+  env: { ...process.env, ...fakeEnv(), RDSGUARD_BENCH_CHILD: JSON.stringify(args) },
+  stdio: ["ignore", "ignore", "pipe"],
+});
+let stderr = "";
+child.stderr.on("data", (d) => {
+  stderr += d;
+});
+const exit = await new Promise((resolve) => child.on("close", resolve));
+await fake.stop();
+
+const figures = /BENCH (\{.*\})/.exec(stderr);
+if (exit !== 0 || !figures) {
+  console.error(`bench/audit.mjs: the audit failed (exit ${exit}):\n${stderr}`);
+  process.exit(1);
+}
+const { code, wallMs, maxRssKb } = JSON.parse(figures[1]);
+const report = JSON.parse(readFileSync(reportPath, "utf8"));
+const byOperation = {};
+for (const r of fake.requests)
+  byOperation[`${r.service}:${r.action}`] = (byOperation[`${r.service}:${r.action}`] ?? 0) + 1;
+const failing = report.findings.filter((f) => f.verdict === "fail").length;
+
+console.log(`rdsguard audit benchmark: ${INSTANCES} DB instances, ${CLUSTERS} DB clusters, ${REGIONS.length} regions`);
+console.log(
+  `  wall time        ${(wallMs / 1000).toFixed(2)} s (audit process, end to end, --concurrency ${CONCURRENCY})`,
+);
+console.log(`  API calls        ${report.stats.apiCalls} (endpoint saw ${fake.requests.length} requests)`);
+for (const [op, n] of Object.entries(byOperation).sort()) console.log(`    ${op.padEnd(28)} ${n}`);
+console.log(`  peak RSS         ${(maxRssKb / 1024).toFixed(0)} MiB (process.resourceUsage().maxRSS of the audit)`);
+console.log(
+  `  resources        ${report.stats.resources}, findings ${report.findings.length} (${failing} failing), exit ${code}`,
+);
+console.log(`  errors           ${report.errors.length}`);

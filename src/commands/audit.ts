@@ -1,0 +1,328 @@
+/**
+ * `rdsguard audit`: live RDS/Aurora state of one or many accounts and regions -> the same model the template
+ * scanner builds -> the same rules, policy and reporters. Read-only: only Describe/List/Get calls are sent.
+ * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
+ */
+import { parseArgs } from "node:util";
+import { runRules } from "../engine/engine.js";
+import type { Finding, ScanError, ScanReport } from "../engine/types.js";
+import type { Model } from "../model/types.js";
+import { loadPolicy } from "../policy/load.js";
+import { allRules } from "../rules/index.js";
+import type { LiveProgress } from "../scanners/live/index.js";
+import { attachStackTemplates, resolveDefaultRegion, scanLive } from "../scanners/live/index.js";
+import { scanTemplateText } from "../scanners/template/index.js";
+import { VERSION } from "../version.js";
+import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, type OutputSettings, parseOutputOptions } from "./output.js";
+
+export const AUDIT_USAGE = `Usage: rdsguard audit [options]
+
+Reads RDS and Aurora state (DB clusters, DB instances, global clusters, CA certificates, KMS keys) with
+read-only API calls and judges it with the same rules as 'rdsguard scan'. Credentials come from the AWS
+SDK default chain (environment, SSO, profile, container or instance role) or --profile.
+
+Scope:
+  --profile NAME           named profile for credentials and the default region
+  --regions LIST|all       comma-separated regions, or 'all' enabled regions (default: the profile's region)
+  --role-arn ARN           role to assume in each account; '{account}' is replaced by each of --accounts
+  --accounts LIST          comma-separated account ids (needs --role-arn)
+  --external-id ID         external id for AssumeRole
+  --session-name NAME      role session name (default rdsguard-audit)
+
+Behaviour:
+  --concurrency N          account x region scans at once (default 4)
+  --timeout MS             timeout of each API call attempt in milliseconds (default 10000)
+  --max-attempts N         attempts per call, adaptive retry on throttling (default 5)
+  --endpoint-url URL       send every API call to URL (local endpoints and tests)
+  --verbose                log each API call (service, operation, account, region) on stderr
+
+Templates:
+  --templates              also scan the deployed templates (GetTemplate) of stacks that own RDS resources
+  --stack-template STACK=PATH
+                           point live findings of stack STACK at template PATH (repeatable; also the policy
+                           file's stackTemplates)
+
+Policy options:
+  --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
+  --strict                 a verdict that cannot be determined counts as a failure
+  --now DATE               judge expiry dates as of DATE (YYYY-MM-DD; default today)
+
+${OUTPUT_USAGE}
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, configuration or AWS errors
+(an unreadable account or region is an error; the report is still written).`;
+
+const DEFAULTS = { concurrency: 4, timeoutMs: 10_000, maxAttempts: 5 };
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      ...OUTPUT_OPTIONS,
+      help: { type: "boolean", short: "h" },
+      profile: { type: "string" },
+      regions: { type: "string" },
+      "role-arn": { type: "string" },
+      accounts: { type: "string" },
+      "external-id": { type: "string" },
+      "session-name": { type: "string" },
+      concurrency: { type: "string" },
+      timeout: { type: "string" },
+      "max-attempts": { type: "string" },
+      "endpoint-url": { type: "string" },
+      verbose: { type: "boolean" },
+      templates: { type: "boolean" },
+      "stack-template": { type: "string", multiple: true },
+      config: { type: "string" },
+      strict: { type: "boolean" },
+      now: { type: "string" },
+    },
+  });
+}
+
+type Values = ReturnType<typeof parse>["values"];
+
+class UsageError extends Error {}
+
+function positiveInt(value: string | undefined, name: string, def: number): number {
+  if (value === undefined) return def;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} takes a positive integer, got '${value}'`);
+  return n;
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+export interface AuditSettings {
+  regions?: string[] | "all";
+  roleArn?: string;
+  accounts?: string[];
+  concurrency: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  stackTemplates: Record<string, string>;
+  now?: Date;
+}
+
+/** Checks the flags that do not need AWS; throws UsageError with a message for the user. */
+export function auditSettings(values: Values): AuditSettings {
+  const settings: AuditSettings = {
+    concurrency: positiveInt(values.concurrency, "--concurrency", DEFAULTS.concurrency),
+    timeoutMs: positiveInt(values.timeout, "--timeout", DEFAULTS.timeoutMs),
+    maxAttempts: positiveInt(values["max-attempts"], "--max-attempts", DEFAULTS.maxAttempts),
+    stackTemplates: {},
+  };
+  if (values.regions !== undefined) {
+    if (values.regions.trim() === "all") settings.regions = "all";
+    else {
+      const regions = list(values.regions) ?? [];
+      if (regions.length === 0) throw new UsageError("--regions takes a comma-separated list of regions, or 'all'");
+      const bad = regions.filter((r) => !REGION_NAME.test(r));
+      if (bad.length > 0) throw new UsageError(`--regions: not a region name: ${bad.join(", ")}`);
+      settings.regions = [...new Set(regions)];
+    }
+  }
+  const accounts = list(values.accounts);
+  if (accounts !== undefined) {
+    if (!values["role-arn"]) throw new UsageError("--accounts needs --role-arn (the role to assume in each account)");
+    const bad = accounts.filter((a) => !ACCOUNT_ID.test(a));
+    if (bad.length > 0 || accounts.length === 0)
+      throw new UsageError(`--accounts takes 12-digit account ids, got: ${bad.join(", ") || "nothing"}`);
+    settings.accounts = [...new Set(accounts)];
+  }
+  if (values["role-arn"] !== undefined) {
+    const roleArn = values["role-arn"];
+    if (!/^arn:aws[a-z-]*:iam::(\d{12}|\{account\}):role\/.+/.test(roleArn))
+      throw new UsageError(`--role-arn must be an IAM role ARN (arn:aws:iam::{account}:role/NAME), got '${roleArn}'`);
+    if (roleArn.includes("{account}") && !settings.accounts)
+      throw new UsageError("--role-arn contains {account}: give the accounts with --accounts");
+    if (settings.accounts && settings.accounts.length > 1 && !roleArn.includes("{account}"))
+      throw new UsageError("--role-arn must contain {account} when --accounts names more than one account");
+    settings.roleArn = roleArn;
+  }
+  if (values["external-id"] !== undefined && !values["role-arn"])
+    throw new UsageError("--external-id needs --role-arn");
+  if (values["endpoint-url"] !== undefined && !/^https?:\/\/[^\s]+$/.test(values["endpoint-url"]))
+    throw new UsageError(`--endpoint-url must be an http(s) URL, got '${values["endpoint-url"]}'`);
+  for (const flag of values["stack-template"] ?? []) {
+    const eq = flag.indexOf("=");
+    if (eq <= 0 || eq === flag.length - 1) throw new UsageError(`--stack-template takes STACK=PATH, got '${flag}'`);
+    settings.stackTemplates[flag.slice(0, eq)] = flag.slice(eq + 1);
+  }
+  if (values.now !== undefined) {
+    const now = new Date(`${values.now}T00:00:00Z`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(values.now) || Number.isNaN(now.getTime()))
+      throw new UsageError(`--now must be a date YYYY-MM-DD, got ${values.now}`);
+    settings.now = now;
+  }
+  return settings;
+}
+
+function errorLine(e: ScanError): string {
+  const where = [e.account ? `account ${e.account}` : "", e.region ? `region ${e.region}` : "", e.file ?? ""]
+    .filter((s) => s !== "")
+    .join(" ");
+  return `rdsguard audit: error${where ? ` (${where})` : ""}: ${e.message}\n`;
+}
+
+/** One status line, redrawn in place; only on a terminal. */
+function progressLine(p: LiveProgress): string {
+  return `rdsguard audit: accounts ${p.accountsDone}/${p.accountsTotal}, regions ${p.targetsDone}/${p.targetsTotal}, resources ${p.resources}`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values: Values;
+  let settings: AuditSettings;
+  let output: OutputSettings;
+  try {
+    values = parse(argv).values;
+    if (values.help) {
+      process.stdout.write(`${AUDIT_USAGE}\n`);
+      return 0;
+    }
+    settings = auditSettings(values);
+    // Fail on a bad output option before spending API calls.
+    output = parseOutputOptions(values);
+  } catch (err) {
+    process.stderr.write(`rdsguard audit: ${(err as Error).message}\n\nRun 'rdsguard audit --help' for the options.\n`);
+    return 2;
+  }
+  // The SDK warns on every run that future releases will need Node 22; this pinned release supports Node 20.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+  const startedAt = new Date();
+  const now = settings.now ?? startedAt;
+  const cwd = process.cwd();
+  const errors: ScanError[] = [];
+  // The output step lists the report's errors on stderr unless the text view goes to stdout (it lists them
+  // there); in that case say them here, as they happen, so stderr always carries them.
+  const textOnStdout =
+    output.targets.every((t) => t.path !== undefined) ||
+    output.targets.some((t) => t.path === undefined && t.format === "text");
+  const sayError = (e: ScanError) => {
+    if (textOnStdout) process.stderr.write(errorLine(e));
+  };
+
+  const { policy, errors: policyErrors } = loadPolicy({
+    cwd,
+    ruleIds: allRules.map((r) => r.meta.id),
+    parameters: Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.parameters])),
+    ...(values.config ? { configPath: values.config } : {}),
+  });
+  errors.push(...policyErrors);
+  for (const e of policyErrors) sayError(e);
+
+  let homeRegion: string | undefined = Array.isArray(settings.regions) ? settings.regions[0] : undefined;
+  homeRegion ??= await resolveDefaultRegion(values.profile);
+  if (settings.regions === undefined && homeRegion === undefined) {
+    process.stderr.write(
+      "rdsguard audit: no region: give --regions, set AWS_REGION, or configure a region for the profile\n",
+    );
+    return 2;
+  }
+
+  const tty = process.stderr.isTTY === true && !values.verbose;
+  let progressShown = false;
+  const clearProgress = () => {
+    if (progressShown) process.stderr.write("\r\x1b[K");
+    progressShown = false;
+  };
+
+  const live = await scanLive({
+    ...(settings.regions !== undefined ? { regions: settings.regions } : {}),
+    ...(settings.roleArn !== undefined ? { roleArn: settings.roleArn } : {}),
+    ...(settings.accounts !== undefined ? { accounts: settings.accounts } : {}),
+    ...(values["external-id"] !== undefined ? { externalId: values["external-id"] } : {}),
+    ...(values["session-name"] !== undefined ? { sessionName: values["session-name"] } : {}),
+    ...(values.profile !== undefined ? { profile: values.profile } : {}),
+    ...(values["endpoint-url"] !== undefined ? { endpointUrl: values["endpoint-url"] } : {}),
+    ...(homeRegion !== undefined ? { homeRegion } : {}),
+    concurrency: settings.concurrency,
+    timeoutMs: settings.timeoutMs,
+    maxAttempts: settings.maxAttempts,
+    deployedTemplates: values.templates ?? false,
+    ...(values.verbose
+      ? {
+          log: (line: string) => {
+            process.stderr.write(`rdsguard audit: ${line}\n`);
+          },
+        }
+      : {}),
+    onError: (e) => {
+      clearProgress();
+      sayError(e);
+    },
+    ...(tty
+      ? {
+          onProgress: (p: LiveProgress) => {
+            process.stderr.write(`\r\x1b[K${progressLine(p)}`);
+            progressShown = true;
+          },
+        }
+      : {}),
+  });
+  clearProgress();
+  errors.push(...live.errors);
+
+  // Stable order whatever finished first.
+  const models: Model[] = [...live.models].sort(
+    (a, b) => (a.account ?? "").localeCompare(b.account ?? "") || (a.region ?? "").localeCompare(b.region ?? ""),
+  );
+
+  const stackTemplates = { ...policy.stackTemplates, ...settings.stackTemplates };
+  const mappingErrors = await attachStackTemplates(models, stackTemplates, cwd);
+  for (const e of mappingErrors) sayError(e);
+  errors.push(...mappingErrors);
+
+  const strict = values.strict ?? false;
+  const findings: Finding[] = runRules(models, { rules: allRules, policy, strict, now });
+  let resources = models.reduce((n, m) => n + m.resources.size, 0);
+
+  let templatesWithDatabases = 0;
+  for (const t of live.deployedTemplates) {
+    const file = `deployed/${t.account}/${t.region}/${t.stackName}.template`;
+    const result = scanTemplateText(t.body, file, { region: t.region, accountId: t.account, stackName: t.stackName });
+    if (result.error) {
+      const e = { ...result.error, account: t.account, region: t.region };
+      sayError(e);
+      errors.push(e);
+    }
+    if (!result.model || result.model.resources.size === 0) continue;
+    result.model.account = t.account;
+    result.model.region = t.region;
+    result.model.stackName = t.stackName;
+    templatesWithDatabases++;
+    resources += result.model.resources.size;
+    findings.push(...runRules([result.model], { rules: allRules, policy, strict, now }));
+  }
+
+  const finishedAt = new Date();
+  const report: ScanReport = {
+    schemaVersion: 1,
+    tool: { name: "rdsguard", version: VERSION },
+    kind: "audit",
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    root: cwd,
+    rules: allRules.map((r) => r.meta),
+    findings,
+    errors,
+    stats: {
+      filesScanned: live.deployedTemplates.length,
+      templatesWithDatabases,
+      resources,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      apiCalls: live.apiCalls,
+    },
+  };
+  return emitReport(report, values);
+}

@@ -1,0 +1,169 @@
+/**
+ * Read-only, provably. Two independent enumerations of what the audit can send:
+ *  - statically, every AWS SDK command and paginator the source imports (only src/scanners/live may import
+ *    an AWS client, and only commands, paginators, clients and types);
+ *  - dynamically, every operation the fake endpoint received during audits that use every feature
+ *    (assumed roles, all regions, deployed templates, the caller's own account).
+ * Both must be Describe/List/Get operations (sts:AssumeRole aside: it only obtains credentials), must agree,
+ * and docs/iam-policy.json must grant exactly them.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LIVE_API_OPERATIONS, scanLive } from "../../src/scanners/live/index.js";
+import {
+  ACCOUNT_A,
+  ACCOUNT_B,
+  EXTERNAL_ID_B,
+  FakeAws,
+  fakeCredentials,
+  ROLE_NAME,
+  standardState,
+} from "../support/fake-aws/index.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const READ_ONLY = /^(Describe|List|Get)[A-Z]/;
+/** Obtains credentials, changes nothing; it belongs to the caller's policy, not to docs/iam-policy.json. */
+const CREDENTIAL_OPERATIONS = new Set(["sts:AssumeRole"]);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return full.endsWith(".ts") ? [full] : [];
+  });
+}
+
+interface StaticUse {
+  file: string;
+  operations: Set<string>;
+  problems: string[];
+}
+
+/** IAM actions a source file can send, from its @aws-sdk/client-* imports. */
+function staticUse(file: string): StaticUse {
+  const text = readFileSync(file, "utf8");
+  const operations = new Set<string>();
+  const problems: string[] = [];
+  const rel = path.relative(ROOT, file);
+  const importRe = /import\s+(type\s+)?\{([^}]*)\}\s*from\s*"@aws-sdk\/client-([a-z0-9-]+)"/g;
+  for (const m of text.matchAll(importRe)) {
+    const typeOnly = !!m[1];
+    const service = m[3] ?? "";
+    for (const raw of (m[2] ?? "").split(",")) {
+      const spec = raw.trim();
+      if (spec === "" || typeOnly || spec.startsWith("type ")) continue;
+      const name = spec.split(/\s+as\s+/)[0]?.trim() ?? "";
+      if (name.endsWith("Client")) continue;
+      if (name.endsWith("Command")) operations.add(`${service}:${name.slice(0, -"Command".length)}`);
+      else if (name.startsWith("paginate")) operations.add(`${service}:${name.slice("paginate".length)}`);
+      else
+        problems.push(
+          `${rel} imports value '${name}' from @aws-sdk/client-${service} (only clients, commands, paginators and types)`,
+        );
+    }
+  }
+  if (/import\s*\(\s*["']@aws-sdk\/client-/.test(text) || /require\(\s*["']@aws-sdk\/client-/.test(text)) {
+    problems.push(`${rel} loads an AWS client dynamically`);
+  }
+  // Every send is of a command constructed in place, so the imports above are the whole list.
+  for (const m of text.matchAll(/\.send\(\s*/g)) {
+    const from = (m.index ?? 0) + m[0].length;
+    const argument = text.slice(from, from + 80);
+    if (!/^new [A-Z]\w*Command\(/.test(argument)) {
+      problems.push(`${rel}: sends something other than 'new XxxCommand(': ${argument.split("\n")[0]}`);
+    }
+  }
+  return { file: rel, operations, problems };
+}
+
+function policyActions(): { actions: string[]; statements: { Effect: string; Action: string | string[] }[] } {
+  const policy = JSON.parse(readFileSync(path.join(ROOT, "docs/iam-policy.json"), "utf8")) as {
+    Version: string;
+    Statement: { Effect: string; Action: string | string[] }[];
+  };
+  expect(policy.Version).toBe("2012-10-17");
+  const actions = policy.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+  return { actions, statements: policy.Statement };
+}
+
+const uses = sourceFiles(path.join(ROOT, "src")).map(staticUse);
+const staticOperations = new Set(uses.flatMap((u) => [...u.operations]));
+
+describe("read-only: what the source can send", () => {
+  it("imports AWS clients only in the live scanner, and only clients, commands, paginators and types", () => {
+    expect(uses.flatMap((u) => u.problems)).toEqual([]);
+    const importers = uses.filter((u) => u.operations.size > 0).map((u) => u.file);
+    for (const file of importers)
+      expect(file.startsWith(`src${path.sep}scanners${path.sep}live${path.sep}`)).toBe(true);
+  });
+
+  it("can send only Describe/List/Get operations (and AssumeRole to obtain credentials)", () => {
+    expect(staticOperations.size).toBeGreaterThan(0);
+    for (const op of staticOperations) {
+      const name = op.split(":")[1] ?? "";
+      expect(READ_ONLY.test(name) || CREDENTIAL_OPERATIONS.has(op), `${op} is not read-only`).toBe(true);
+    }
+  });
+
+  it("declares the same list it uses (LIVE_API_OPERATIONS)", () => {
+    expect([...staticOperations].sort()).toEqual([...LIVE_API_OPERATIONS].sort());
+  });
+
+  it("docs/iam-policy.json grants exactly the operations used: no more, no fewer, no wildcards", () => {
+    const { actions, statements } = policyActions();
+    for (const s of statements) expect(s.Effect).toBe("Allow");
+    for (const a of actions) expect(a).not.toContain("*");
+    expect(new Set(actions).size).toBe(actions.length);
+    const expected = [...staticOperations].filter((op) => !CREDENTIAL_OPERATIONS.has(op)).sort();
+    expect([...actions].sort()).toEqual(expected);
+  });
+});
+
+describe("read-only: what a full audit sends", () => {
+  let fake: FakeAws;
+  let received: Set<string>;
+
+  beforeAll(async () => {
+    const fixture = standardState();
+    fake = new FakeAws(fixture.state);
+    const endpointUrl = await fake.start();
+    const common = {
+      concurrency: 4,
+      timeoutMs: 5000,
+      maxAttempts: 2,
+      endpointUrl,
+      credentials: fakeCredentials,
+      homeRegion: "us-east-1",
+    };
+    // Every feature: roles in two accounts, all enabled regions, deployed templates ...
+    await scanLive({
+      ...common,
+      regions: "all",
+      roleArn: `arn:aws:iam::{account}:role/${ROLE_NAME}`,
+      accounts: [ACCOUNT_A, ACCOUNT_B],
+      externalId: EXTERNAL_ID_B,
+      deployedTemplates: true,
+    });
+    // ... and the caller's own account.
+    await scanLive({ ...common, regions: ["us-east-1"] });
+    received = new Set(fake.requests.map((r) => `${r.service}:${r.action}`));
+  });
+  afterAll(async () => {
+    await fake.stop();
+  });
+
+  it("sends only read-only operations, all of them ones the source declares", () => {
+    for (const op of received) {
+      expect(READ_ONLY.test(op.split(":")[1] ?? "") || CREDENTIAL_OPERATIONS.has(op), `${op} sent`).toBe(true);
+      expect(staticOperations.has(op), `${op} sent but not found in the source`).toBe(true);
+    }
+  });
+
+  it("exercises every operation the source can send, so the policy is tested against calls actually made", () => {
+    expect([...received].sort()).toEqual([...staticOperations].sort());
+    const { actions } = policyActions();
+    const needed = [...received].filter((op) => !CREDENTIAL_OPERATIONS.has(op)).sort();
+    expect([...actions].sort()).toEqual(needed);
+  });
+});
