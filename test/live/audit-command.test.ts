@@ -289,7 +289,10 @@ describe("rdsguard audit", () => {
     const config = path.join(tmp, "aws-config");
     const creds = path.join(tmp, "aws-credentials");
     writeFileSync(config, "[profile auditor]\nregion = eu-west-1\n");
-    writeFileSync(creds, `[auditor]\naws_access_key_id = ${DEFAULT_ACCESS_KEY_ID}\naws_secret_access_key = ${DEFAULT_SECRET_ACCESS_KEY}\n`);
+    writeFileSync(
+      creds,
+      `[auditor]\naws_access_key_id = ${DEFAULT_ACCESS_KEY_ID}\naws_secret_access_key = ${DEFAULT_SECRET_ACCESS_KEY}\n`,
+    );
     const saved = { ...process.env };
     for (const k of ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) delete process.env[k];
     Object.assign(process.env, { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: creds });

@@ -88,7 +88,10 @@ describe("the normalized model of a template", () => {
     expect(get<DbInstance>("WriterByRef").deletionPolicy).toMatchObject({ state: "absent", default: "Delete" });
     expect(get<DbCluster>("MultiAzDbCluster").deletionPolicy).toMatchObject({ state: "absent", default: "Snapshot" });
     // UpdateReplacePolicy has no RDS exception: a replacing update deletes unless told otherwise.
-    expect(get<DbCluster>("MultiAzDbCluster").updateReplacePolicy).toMatchObject({ state: "absent", default: "Delete" });
+    expect(get<DbCluster>("MultiAzDbCluster").updateReplacePolicy).toMatchObject({
+      state: "absent",
+      default: "Delete",
+    });
     expect(get<DbInstance>("Ledger").updateReplacePolicy).toMatchObject({ state: "absent", default: "Delete" });
   });
 
