@@ -118,6 +118,12 @@ describe("read-only: what the source can send", () => {
     const expected = [...staticOperations].filter((op) => !CREDENTIAL_OPERATIONS.has(op)).sort();
     expect([...actions].sort()).toEqual(expected);
   });
+
+  it("the README shows the same policy as docs/iam-policy.json", () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const policy = readFileSync(path.join(ROOT, "docs/iam-policy.json"), "utf8").trim();
+    expect(readme).toContain(policy);
+  });
 });
 
 describe("read-only: what a full audit sends", () => {
