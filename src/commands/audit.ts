@@ -4,15 +4,12 @@
  * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
  */
 import { parseArgs } from "node:util";
-import { runRules } from "../engine/engine.js";
-import type { Finding, ScanError, ScanReport } from "../engine/types.js";
+import { loadRulePolicy, ReportBuilder } from "../engine/report.js";
+import type { ScanError } from "../engine/types.js";
 import type { Model } from "../model/types.js";
-import { loadPolicy } from "../policy/load.js";
-import { allRules } from "../rules/index.js";
 import type { LiveProgress } from "../scanners/live/index.js";
 import { attachStackTemplates, resolveDefaultRegion, scanLive } from "../scanners/live/index.js";
 import { scanTemplateText } from "../scanners/template/index.js";
-import { VERSION } from "../version.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, type OutputSettings, parseOutputOptions } from "./output.js";
 
 export const AUDIT_USAGE = `Usage: rdsguard audit [options]
@@ -212,12 +209,7 @@ export async function run(argv: string[]): Promise<number> {
     if (textOnStdout) process.stderr.write(errorLine(e));
   };
 
-  const { policy, errors: policyErrors } = loadPolicy({
-    cwd,
-    ruleIds: allRules.map((r) => r.meta.id),
-    parameters: Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.parameters])),
-    ...(values.config ? { configPath: values.config } : {}),
-  });
+  const { policy, errors: policyErrors } = loadRulePolicy(cwd, values.config);
   errors.push(...policyErrors);
   for (const e of policyErrors) sayError(e);
 
@@ -283,46 +275,31 @@ export async function run(argv: string[]): Promise<number> {
   for (const e of mappingErrors) sayError(e);
   errors.push(...mappingErrors);
 
-  const strict = values.strict ?? false;
-  const findings: Finding[] = runRules(models, { rules: allRules, policy, strict, now });
-  let resources = models.reduce((n, m) => n + m.resources.size, 0);
+  const builder = new ReportBuilder({
+    kind: "audit",
+    policy,
+    strict: values.strict ?? false,
+    now,
+    startedAt,
+    root: cwd,
+  });
+  builder.errors.push(...errors);
+  for (const model of models) builder.judge(model);
 
-  let templatesWithDatabases = 0;
   for (const t of live.deployedTemplates) {
     const file = `deployed/${t.account}/${t.region}/${t.stackName}.template`;
     const result = scanTemplateText(t.body, file, { region: t.region, accountId: t.account, stackName: t.stackName });
     if (result.error) {
       const e = { ...result.error, account: t.account, region: t.region };
       sayError(e);
-      errors.push(e);
+      builder.errors.push(e);
     }
-    if (!result.model || result.model.resources.size === 0) continue;
+    if (!result.model) continue;
     result.model.account = t.account;
     result.model.region = t.region;
     result.model.stackName = t.stackName;
-    templatesWithDatabases++;
-    resources += result.model.resources.size;
-    findings.push(...runRules([result.model], { rules: allRules, policy, strict, now }));
+    builder.judge(result.model);
   }
-
-  const finishedAt = new Date();
-  const report: ScanReport = {
-    schemaVersion: 1,
-    tool: { name: "rdsguard", version: VERSION },
-    kind: "audit",
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    root: cwd,
-    rules: allRules.map((r) => r.meta),
-    findings,
-    errors,
-    stats: {
-      filesScanned: live.deployedTemplates.length,
-      templatesWithDatabases,
-      resources,
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-      apiCalls: live.apiCalls,
-    },
-  };
+  const report = builder.report({ filesScanned: live.deployedTemplates.length, apiCalls: live.apiCalls });
   return emitReport(report, values);
 }

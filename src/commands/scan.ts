@@ -3,11 +3,8 @@
  * parsed and its model dropped, so memory follows the findings, not the number of files.
  */
 import { parseArgs } from "node:util";
-import { runRules } from "../engine/engine.js";
-import { checkInlineSuppressions } from "../engine/suppression.js";
-import type { Finding, ScanError, ScanReport } from "../engine/types.js";
-import { loadPolicy } from "../policy/load.js";
-import { allRules } from "../rules/index.js";
+import { loadRulePolicy, ReportBuilder } from "../engine/report.js";
+import type { ScanError } from "../engine/types.js";
 import {
   DEFAULT_MAX_FILE_SIZE,
   discoverFiles,
@@ -15,7 +12,6 @@ import {
   parseParameterFlag,
   scanTemplateFiles,
 } from "../scanners/template/index.js";
-import { VERSION } from "../version.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
 
 export const SCAN_USAGE = `Usage: rdsguard scan [options] PATH...
@@ -84,21 +80,21 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const ruleIds = allRules.map((r) => r.meta.id);
-  const { policy, errors: policyErrors } = loadPolicy({
-    cwd,
-    ruleIds,
-    parameters: Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.parameters])),
-    ...(values.config ? { configPath: values.config } : {}),
-  });
+  const { policy, errors: policyErrors } = loadRulePolicy(cwd, values.config);
   errors.push(...policyErrors);
 
   const discovered = await discoverFiles(positionals, cwd);
   errors.push(...discovered.errors);
 
-  const findings: Finding[] = [];
-  let templatesWithDatabases = 0;
-  let resources = 0;
+  const builder = new ReportBuilder({
+    kind: "template",
+    policy,
+    strict: values.strict ?? false,
+    now,
+    startedAt,
+    root: cwd,
+  });
+  builder.errors.push(...errors);
   const options = {
     parameters,
     maxFileSize,
@@ -107,33 +103,10 @@ export async function run(argv: string[]): Promise<number> {
     ...(values["stack-name"] ? { stackName: values["stack-name"] } : {}),
   };
   for await (const result of scanTemplateFiles(discovered.files, cwd, options)) {
-    if (result.error) errors.push(result.error);
-    if (!result.model || result.model.resources.size === 0) continue;
-    templatesWithDatabases++;
-    resources += result.model.resources.size;
-    findings.push(...runRules([result.model], { rules: allRules, policy, strict: values.strict ?? false, now }));
-    // A waiver without a reason (or with a bad date or rule id) is not honoured, and is a configuration error.
-    errors.push(...checkInlineSuppressions([result.model], ruleIds));
+    if (result.error) builder.errors.push(result.error);
+    if (result.model) builder.judge(result.model);
   }
-
-  const finishedAt = new Date();
-  const report: ScanReport = {
-    schemaVersion: 1,
-    tool: { name: "rdsguard", version: VERSION },
-    kind: "template",
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    root: cwd,
-    rules: allRules.map((r) => r.meta),
-    findings,
-    errors,
-    stats: {
-      filesScanned: discovered.files.length,
-      templatesWithDatabases,
-      resources,
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-    },
-  };
+  const report = builder.report({ filesScanned: discovered.files.length });
   return emitReport(report, values);
 }
 

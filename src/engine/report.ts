@@ -1,0 +1,89 @@
+/**
+ * What `scan` and `audit` share between reading models and writing reports: the policy for the built-in rules,
+ * judging each model as it comes (so models need not be kept), and the report itself.
+ */
+import type { Model } from "../model/types.js";
+import { BUILTIN_DEFAULT_PROFILE, effectiveRuleSettings, type Policy } from "../policy/index.js";
+import { loadPolicy } from "../policy/load.js";
+import { allRules } from "../rules/index.js";
+import type { RuleMeta } from "../rules/types.js";
+import { VERSION } from "../version.js";
+import { runRules } from "./engine.js";
+import { checkInlineSuppressions } from "./suppression.js";
+import type { Finding, ReportStats, ScanError, ScanReport } from "./types.js";
+
+/** rules.yaml layered with the user's policy, validated against the built-in rules and their parameters. */
+export function loadRulePolicy(cwd: string, configPath?: string): { policy: Policy; errors: ScanError[] } {
+  return loadPolicy({
+    cwd,
+    ruleIds: allRules.map((r) => r.meta.id),
+    parameters: Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.parameters])),
+    ...(configPath !== undefined ? { configPath } : {}),
+  });
+}
+
+/** Rules enabled for at least one profile: the ones a report describes (SARIF tool.driver.rules). */
+export function enabledRules(policy: Policy): RuleMeta[] {
+  const profiles = [BUILTIN_DEFAULT_PROFILE, policy.defaultProfile, ...policy.profiles.map((p) => p.name)];
+  return allRules
+    .map((r) => r.meta)
+    .filter((meta) => profiles.some((profile) => effectiveRuleSettings(policy, meta, profile).enabled));
+}
+
+export interface ReportBuilderOptions {
+  kind: ScanReport["kind"];
+  policy: Policy;
+  strict: boolean;
+  now: Date;
+  startedAt: Date;
+  /** Root that file paths in the report are relative to. */
+  root: string;
+}
+
+export class ReportBuilder {
+  readonly findings: Finding[] = [];
+  readonly errors: ScanError[] = [];
+  private resources = 0;
+  private templatesWithDatabases = 0;
+
+  constructor(private readonly options: ReportBuilderOptions) {}
+
+  /** Judges one model; a template model also has its inline waivers checked (a waiver without a reason is an error). */
+  judge(model: Model): void {
+    if (model.resources.size === 0) return;
+    this.resources += model.resources.size;
+    const { policy, strict, now } = this.options;
+    this.findings.push(...runRules([model], { rules: allRules, policy, strict, now }));
+    if (model.source === "template") {
+      this.templatesWithDatabases++;
+      this.errors.push(
+        ...checkInlineSuppressions(
+          [model],
+          allRules.map((r) => r.meta.id),
+        ),
+      );
+    }
+  }
+
+  report(stats: Pick<ReportStats, "filesScanned"> & Partial<ReportStats>): ScanReport {
+    const finishedAt = new Date();
+    const { kind, startedAt, root, policy } = this.options;
+    return {
+      schemaVersion: 1,
+      tool: { name: "rdsguard", version: VERSION },
+      kind,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      root,
+      rules: enabledRules(policy),
+      findings: this.findings,
+      errors: this.errors,
+      stats: {
+        templatesWithDatabases: this.templatesWithDatabases,
+        resources: this.resources,
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
+        ...stats,
+      },
+    };
+  }
+}
