@@ -4,7 +4,7 @@
  * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
  */
 import { parseArgs } from "node:util";
-import { loadRulePolicy, ReportBuilder } from "../engine/report.js";
+import { Judge, loadRulePolicy } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import type { Model } from "../model/types.js";
 import type { LiveProgress } from "../scanners/live/index.js";
@@ -275,16 +275,9 @@ export async function run(argv: string[]): Promise<number> {
   for (const e of mappingErrors) sayError(e);
   errors.push(...mappingErrors);
 
-  const builder = new ReportBuilder({
-    kind: "audit",
-    policy,
-    strict: values.strict ?? false,
-    now,
-    startedAt,
-    root: cwd,
-  });
-  builder.errors.push(...errors);
-  for (const model of models) builder.judge(model);
+  const judge = new Judge({ policy, strict: values.strict ?? false, now });
+  judge.errors.push(...errors);
+  for (const model of models) judge.judge(model);
 
   for (const t of live.deployedTemplates) {
     const file = `deployed/${t.account}/${t.region}/${t.stackName}.template`;
@@ -292,14 +285,17 @@ export async function run(argv: string[]): Promise<number> {
     if (result.error) {
       const e = { ...result.error, account: t.account, region: t.region };
       sayError(e);
-      builder.errors.push(e);
+      judge.errors.push(e);
     }
     if (!result.model) continue;
     result.model.account = t.account;
     result.model.region = t.region;
     result.model.stackName = t.stackName;
-    builder.judge(result.model);
+    judge.judge(result.model);
   }
-  const report = builder.report({ filesScanned: live.deployedTemplates.length, apiCalls: live.apiCalls });
+  const report = judge.report(
+    { kind: "audit", startedAt, root: cwd },
+    { filesScanned: live.deployedTemplates.length, apiCalls: live.apiCalls },
+  );
   return emitReport(report, values);
 }

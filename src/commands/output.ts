@@ -31,7 +31,7 @@ export const OUTPUT_USAGE = `Output options:
   --format FORMAT[=PATH]   ${REPORT_FORMATS.join(", ")} (default text); repeat for several outputs.
                            With =PATH the report is written to that file (atomically, also when the exit
                            code is 1 or 2); without it, or with =-, to standard output. When every format
-                           goes to a file, the text view is printed as well.
+                           goes to a file and none is text, the text view is printed as well.
   --fail-on SEVERITY       exit 1 when an active finding is at or above SEVERITY: critical, high, medium,
                            low, info (default: any failing finding), or none (never)
   --baseline FILE          a previous SARIF or JSON report: findings already in it are marked unchanged
@@ -213,8 +213,11 @@ export async function emitReport(
   }
 
   const targets = [...settings.targets];
-  // Something readable always reaches the log: the text view when every format goes to a file.
-  if (targets.every((t) => t.path !== undefined)) targets.push({ format: "text" });
+  // Something readable always reaches the log: the text view when every format goes to a file (unless the text
+  // view itself was sent to a file, e.g. text=/dev/null to keep a log quiet).
+  if (targets.every((t) => t.path !== undefined) && !targets.some((t) => t.format === "text")) {
+    targets.push({ format: "text" });
+  }
   const files = targets.filter((t) => t.path !== undefined);
   const fullReport = files.filter((t) => t.format !== "markdown").map((t) => t.path as string);
 

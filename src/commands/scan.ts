@@ -3,7 +3,7 @@
  * parsed and its model dropped, so memory follows the findings, not the number of files.
  */
 import { parseArgs } from "node:util";
-import { loadRulePolicy, ReportBuilder } from "../engine/report.js";
+import { Judge, loadRulePolicy } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import {
   DEFAULT_MAX_FILE_SIZE,
@@ -86,15 +86,8 @@ export async function run(argv: string[]): Promise<number> {
   const discovered = await discoverFiles(positionals, cwd);
   errors.push(...discovered.errors);
 
-  const builder = new ReportBuilder({
-    kind: "template",
-    policy,
-    strict: values.strict ?? false,
-    now,
-    startedAt,
-    root: cwd,
-  });
-  builder.errors.push(...errors);
+  const judge = new Judge({ policy, strict: values.strict ?? false, now });
+  judge.errors.push(...errors);
   const options = {
     parameters,
     maxFileSize,
@@ -103,10 +96,10 @@ export async function run(argv: string[]): Promise<number> {
     ...(values["stack-name"] ? { stackName: values["stack-name"] } : {}),
   };
   for await (const result of scanTemplateFiles(discovered.files, cwd, options)) {
-    if (result.error) builder.errors.push(result.error);
-    if (result.model) builder.judge(result.model);
+    if (result.error) judge.errors.push(result.error);
+    if (result.model) judge.judge(result.model);
   }
-  const report = builder.report({ filesScanned: discovered.files.length });
+  const report = judge.report({ kind: "template", startedAt, root: cwd }, { filesScanned: discovered.files.length });
   return emitReport(report, values);
 }
 

@@ -30,23 +30,20 @@ export function enabledRules(policy: Policy): RuleMeta[] {
     .filter((meta) => profiles.some((profile) => effectiveRuleSettings(policy, meta, profile).enabled));
 }
 
-export interface ReportBuilderOptions {
-  kind: ScanReport["kind"];
+export interface JudgeOptions {
   policy: Policy;
   strict: boolean;
   now: Date;
-  startedAt: Date;
-  /** Root that file paths in the report are relative to. */
-  root: string;
 }
 
-export class ReportBuilder {
+/** Judges models as they come, so they need not be kept, and accumulates findings and errors. */
+export class Judge {
   readonly findings: Finding[] = [];
   readonly errors: ScanError[] = [];
   private resources = 0;
   private templatesWithDatabases = 0;
 
-  constructor(private readonly options: ReportBuilderOptions) {}
+  constructor(private readonly options: JudgeOptions) {}
 
   /** Judges one model; a template model also has its inline waivers checked (a waiver without a reason is an error). */
   judge(model: Model): void {
@@ -65,23 +62,25 @@ export class ReportBuilder {
     }
   }
 
-  report(stats: Pick<ReportStats, "filesScanned"> & Partial<ReportStats>): ScanReport {
+  report(
+    meta: { kind: ScanReport["kind"]; startedAt: Date; root: string },
+    stats: Pick<ReportStats, "filesScanned"> & Partial<ReportStats>,
+  ): ScanReport {
     const finishedAt = new Date();
-    const { kind, startedAt, root, policy } = this.options;
     return {
       schemaVersion: 1,
       tool: { name: "rdsguard", version: VERSION },
-      kind,
-      startedAt: startedAt.toISOString(),
+      kind: meta.kind,
+      startedAt: meta.startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
-      root,
-      rules: enabledRules(policy),
+      root: meta.root,
+      rules: enabledRules(this.options.policy),
       findings: this.findings,
       errors: this.errors,
       stats: {
         templatesWithDatabases: this.templatesWithDatabases,
         resources: this.resources,
-        durationMs: finishedAt.getTime() - startedAt.getTime(),
+        durationMs: finishedAt.getTime() - meta.startedAt.getTime(),
         ...stats,
       },
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { enabledRules, ReportBuilder } from "../../src/engine/report.js";
+import { enabledRules, Judge } from "../../src/engine/report.js";
 import { emptyPolicy } from "../../src/policy/load.js";
 import { allRules } from "../../src/rules/index.js";
 import { scanTemplateText } from "../../src/scanners/template/index.js";
@@ -16,7 +16,7 @@ const template = `Resources:
       DBInstanceClass: db.m7g.large
 `;
 
-describe("ReportBuilder", () => {
+describe("Judge", () => {
   it("describes only the rules enabled in some profile", () => {
     const policy = emptyPolicy();
     expect(enabledRules(policy).map((r) => r.id)).toEqual(allRules.map((r) => r.meta.id));
@@ -32,18 +32,11 @@ describe("ReportBuilder", () => {
   });
 
   it("judges template models, counts them, and reports an inline waiver without a reason", () => {
-    const builder = new ReportBuilder({
-      kind: "template",
-      policy: emptyPolicy(),
-      strict: false,
-      now: new Date("2026-11-30T00:00:00Z"),
-      startedAt: new Date("2026-11-30T00:00:00Z"),
-      root: "/repo",
-    });
+    const builder = new Judge({ policy: emptyPolicy(), strict: false, now: new Date("2026-11-30T00:00:00Z") });
     const model = scanTemplateText(template, "db.yaml").model;
     if (!model) throw new Error("no model");
     builder.judge(model);
-    const report = builder.report({ filesScanned: 3 });
+    const report = builder.report({ kind: "template", startedAt: new Date(), root: "/repo" }, { filesScanned: 3 });
     expect(report.stats).toMatchObject({ filesScanned: 3, templatesWithDatabases: 1, resources: 1 });
     expect(report.findings.find((f) => f.ruleId === "multi-az")).toMatchObject({ verdict: "fail" });
     expect(report.findings.find((f) => f.ruleId === "multi-az")?.suppression).toBeUndefined();

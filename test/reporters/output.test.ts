@@ -148,7 +148,14 @@ describe("writing outputs", () => {
     const sarif = JSON.parse(readFileSync(join(dir, "reports", "report.sarif"), "utf8")) as Sarif.Log;
     expect(sarif.runs[0]?.invocations?.[0]?.executionSuccessful).toBe(false);
     expect(readFileSync(join(dir, "reports", "report.junit"), "utf8")).toMatch(/^<\?xml/);
-    // Every format went to a file: the text view is printed too.
+    // The text view itself went to a file (as text=/dev/null keeps a log quiet): nothing else is printed.
+    expect(stdout()).not.toContain("rdsguard: 5 failing findings");
+  });
+
+  it("prints the text view when every format goes to a file and none of them is text", async () => {
+    const argv = ["json", "sarif"].flatMap((f) => ["--format", `${f}=${join(dir, "quiet", `report.${f}`)}`]);
+    const { io, stdout } = fakeIO();
+    expect(await emitReport(templateReport(), args(...argv), io)).toBe(2);
     expect(stdout()).toContain("rdsguard: 5 failing findings");
   });
 
