@@ -152,6 +152,31 @@ describe("rdsguard scan", () => {
     expect(missing.report.errors[0]?.message).toBe("no such file or directory: does-not-exist.yaml");
   });
 
+  it("scans CDK output when it is named, and carries the construct path", () => {
+    const named = scanJson(["test/fixtures/cdk.out"]);
+    const cluster = named.report.findings.find(
+      (f) => f.ruleId === "backup-retention" && f.property === "BackupRetentionPeriod",
+    );
+    expect(cluster).toMatchObject({
+      verdict: "fail",
+      resource: { name: "OrdersDbClusterE5F6A7B8", origin: { cdkPath: "OrdersStack/OrdersDb/Resource" } },
+      location: { file: "test/fixtures/cdk.out/OrdersStack.template.json", line: 19, column: 3 },
+    });
+    // The writer is an Aurora member: never failed on what the cluster owns, whatever CDK's DeletionPolicy says.
+    const writer = named.report.findings.filter(
+      (f) => f.resource.name === "OrdersDbWriter11223344" && f.verdict === "fail",
+    );
+    expect(writer).toEqual([]);
+    const sarif = rdsguard(["scan", "test/fixtures/cdk.out", "--format", "sarif"]);
+    const result = JSON.parse(sarif.stdout).runs[0].results[0];
+    expect(result.locations[0].logicalLocations[0]).toMatchObject({
+      fullyQualifiedName: "OrdersStack/OrdersDb/Resource",
+    });
+    // Walking a parent directory skips cdk.out (synthesized output is scanned when asked for).
+    const walked = scanJson(["test/fixtures"]);
+    expect(walked.report.findings.some((f) => f.location?.file?.includes("cdk.out"))).toBe(false);
+  });
+
   it("exits 0 when nothing fails at or above --fail-on", () => {
     expect(rdsguard(["scan", "examples/aurora-postgresql-production.yaml"]).code).toBe(0);
     expect(rdsguard(["scan", "examples/mysql-legacy-standalone.yaml", "--fail-on", "critical"]).code).toBe(0);
