@@ -45,6 +45,12 @@ async function main(argv: string[]): Promise<number> {
   return mod.run(rest);
 }
 
+// A closed pipe on standard output (`rdsguard scan . | head`) surfaces as an error event; the write that hit it
+// is told through its callback, so the event itself needs no more than a listener.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE") throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { Judge, loadRulePolicy } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import type { Model } from "../model/types.js";
+import { parseIsoDate } from "../policy/dates.js";
 import type { LiveProgress } from "../scanners/live/index.js";
 import { attachStackTemplates, resolveDefaultRegion, scanLive } from "../scanners/live/index.js";
 import { scanTemplateText } from "../scanners/template/index.js";
@@ -20,7 +21,8 @@ SDK default chain (environment, SSO, profile, container or instance role) or --p
 
 Scope:
   --profile NAME           named profile for credentials and the default region
-  --regions LIST|all       comma-separated regions, or 'all' enabled regions (default: the profile's region)
+  --regions LIST|all       comma-separated regions, or 'all' enabled regions (default: AWS_REGION or the
+                           profile's region)
   --role-arn ARN           role to assume in each account; '{account}' is replaced by each of --accounts
   --accounts LIST          comma-separated account ids (needs --role-arn)
   --external-id ID         external id for AssumeRole
@@ -156,10 +158,9 @@ export function auditSettings(values: Values): AuditSettings {
     settings.stackTemplates[flag.slice(0, eq)] = flag.slice(eq + 1);
   }
   if (values.now !== undefined) {
-    const now = new Date(`${values.now}T00:00:00Z`);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(values.now) || Number.isNaN(now.getTime()))
-      throw new UsageError(`--now must be a date YYYY-MM-DD, got ${values.now}`);
-    settings.now = now;
+    const nowMs = parseIsoDate(values.now);
+    if (nowMs === undefined) throw new UsageError(`--now must be a date YYYY-MM-DD, got ${values.now}`);
+    settings.now = new Date(nowMs);
   }
   return settings;
 }

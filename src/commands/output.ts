@@ -5,7 +5,7 @@
  * --fail-on, else 0. Active: verdict fail, not suppressed, not unchanged from the baseline.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { ScanError, ScanReport } from "../engine/types.js";
 import { applyBaseline, loadBaseline } from "../reporters/baseline.js";
@@ -40,7 +40,8 @@ export const OUTPUT_USAGE = `Output options:
                            scanning ignores SARIF suppressions and would open alerts for them;
                            include: emit them with SARIF suppressions (for other SARIF viewers)
   --markdown-limit LIMIT   size limit of the markdown format: pr-comment (default, 65,536), job-summary
-                           (1 MiB), or a number of bytes; longer reports are cut at a table row
+                           (1 MiB), or a number of bytes (at least ${MARKDOWN_MIN_LIMIT}); longer reports are cut
+                           at a table row
   --no-color               no colours in the text view (NO_COLOR is honoured; FORCE_COLOR forces them)`;
 
 export class OutputUsageError extends Error {
@@ -166,7 +167,18 @@ export function shouldColor(
 
 /** Write via a temporary file in the same directory, then rename: readers never see half a report. */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const target = resolve(path);
+  let target = resolve(path);
+  try {
+    // Write where a symlink points, and never replace a device or a FIFO (/dev/null, /dev/stdout, a pipe)
+    // with a regular file: those are written through, as a shell redirection would.
+    target = await realpath(target);
+    if (!(await stat(target)).isFile()) {
+      await writeFile(target, content);
+      return;
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
   const dir = dirname(target);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
@@ -237,6 +249,8 @@ export async function emitReport(
       if (target.path === undefined) await writeStream(io.stdout, content);
       else await writeFileAtomic(target.path, content);
     } catch (err) {
+      // A reader that stopped early (`rdsguard scan ... | head`) is not a failure of the scan.
+      if (target.path === undefined && (err as NodeJS.ErrnoException).code === "EPIPE") continue;
       failedWrites++;
       const where = target.path ?? "standard output";
       writeErrors.push({ kind: "io", message: `cannot write the ${target.format} report to ${where}: ${reason(err)}` });

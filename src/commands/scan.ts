@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { Judge, loadRulePolicy } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
+import { parseIsoDate } from "../policy/dates.js";
 import {
   DEFAULT_MAX_FILE_SIZE,
   discoverFiles,
@@ -16,8 +17,9 @@ import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
 
 export const SCAN_USAGE = `Usage: rdsguard scan [options] PATH...
 
-Scans CloudFormation templates (YAML or JSON, recognised by content) in files, directories and globs.
-Directories are walked, skipping node_modules, .git and cdk.out.
+Scans CloudFormation templates (YAML or JSON, recognised by content) in files, directories and globs
+(quote globs: 'infra/**/*.yaml'). Directories are walked, skipping node_modules, .git and cdk.out;
+name a cdk.out directory (after 'cdk synth') to scan CDK output.
 
 Template options:
   --parameters FILE        parameter values: CloudFormation CLI list or {"Parameters": {...}} form
@@ -52,11 +54,12 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const startedAt = new Date();
-  const now = values.now ? new Date(`${values.now}T00:00:00Z`) : startedAt;
-  if (Number.isNaN(now.getTime())) {
+  const nowMs = values.now === undefined ? startedAt.getTime() : parseIsoDate(values.now);
+  if (nowMs === undefined) {
     process.stderr.write(`rdsguard scan: --now must be a date YYYY-MM-DD, got ${values.now}\n`);
     return 2;
   }
+  const now = new Date(nowMs);
   const cwd = process.cwd();
   const errors: ScanError[] = [];
 

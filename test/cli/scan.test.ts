@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -147,6 +147,9 @@ describe("rdsguard scan", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Usage: rdsguard scan");
     expect(rdsguard(["frobnicate"]).code).toBe(2);
+    const badDate = rdsguard(["scan", "examples/", "--now", "2027-02-30"]);
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain("--now must be a date YYYY-MM-DD, got 2027-02-30");
     const missing = scanJson(["does-not-exist.yaml"]);
     expect(missing.code).toBe(2);
     expect(missing.report.errors[0]?.message).toBe("no such file or directory: does-not-exist.yaml");
@@ -175,6 +178,20 @@ describe("rdsguard scan", () => {
     // Walking a parent directory skips cdk.out (synthesized output is scanned when asked for).
     const walked = scanJson(["test/fixtures"]);
     expect(walked.report.findings.some((f) => f.location?.file?.includes("cdk.out"))).toBe(false);
+  });
+
+  it("stops quietly when the reader of standard output goes away (| head)", async () => {
+    const child = spawn(process.execPath, [cli, "scan", "examples/", "test/fixtures/rules", "--format", "json"], {
+      cwd: repo,
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolveExit) => child.on("close", resolveExit));
+    expect(stderr).toBe("");
+    expect(code).toBe(1);
   });
 
   it("exits 0 when nothing fails at or above --fail-on", () => {

@@ -1,4 +1,15 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  createReadStream,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,6 +24,7 @@ import {
   parseFailOn,
   parseFormatSpecs,
   parseOutputOptions,
+  writeFileAtomic,
 } from "../../src/commands/output.js";
 import type { Finding, ScanReport } from "../../src/engine/types.js";
 import { loadBaseline, parseBaseline } from "../../src/reporters/baseline.js";
@@ -299,5 +311,34 @@ describe("baselines", () => {
     const { io, stdout } = fakeIO();
     expect(await emitReport(noErrors(), args("--baseline", broken), io)).toBe(2);
     expect(stdout()).toMatch(/parameters +.*broken\.json:3:6 +baseline .* is not JSON/);
+  });
+});
+
+describe("writing to what is already at PATH", () => {
+  it("writes where a symlink points and keeps the link", async () => {
+    mkdirSync(join(dir, "real"));
+    writeFileSync(join(dir, "real", "report.json"), "old");
+    symlinkSync(join(dir, "real", "report.json"), join(dir, "link.json"));
+    await writeFileAtomic(join(dir, "link.json"), '{"new":true}');
+    expect(lstatSync(join(dir, "link.json")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, "real", "report.json"), "utf8")).toBe('{"new":true}');
+    expect(readdirSync(join(dir, "real"))).toEqual(["report.json"]);
+  });
+
+  it.skipIf(process.platform === "win32")("writes through a FIFO instead of replacing it with a file", async () => {
+    const fifo = join(dir, "pipe");
+    execFileSync("mkfifo", [fifo]);
+    const received = new Promise<string>((resolveRead) => {
+      let text = "";
+      createReadStream(fifo, "utf8")
+        .on("data", (chunk) => {
+          text += chunk;
+        })
+        .on("end", () => resolveRead(text));
+    });
+    await writeFileAtomic(fifo, "through the pipe");
+    expect(await received).toBe("through the pipe");
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir)).toEqual(["pipe"]);
   });
 });

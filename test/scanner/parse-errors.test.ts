@@ -81,6 +81,19 @@ describe("files on disk", () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(40 * 1024 * 1024);
   });
 
+  it("reads UTF-16 templates (with a byte-order mark) like UTF-8 ones", async () => {
+    const text = `${header}  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n`;
+    const le = path.join(dir, "utf16le.yaml");
+    writeFileSync(le, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    const be = path.join(dir, "utf16be.yaml");
+    writeFileSync(be, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]));
+    for (const file of [le, be]) {
+      const result = await scanTemplateFile(file, dir);
+      expect(result.error).toBeUndefined();
+      expect([...(result.model?.resources.keys() ?? [])]).toEqual(["Db"]);
+    }
+  });
+
   it("walks directories, skipping node_modules, .git and cdk.out, and accepts globs", async () => {
     for (const rel of ["a.yaml", "sub/b.json", "node_modules/x.yaml", ".git/y.yaml", "cdk.out/z.json", "img.png"]) {
       const full = path.join(dir, "tree", rel);
@@ -94,6 +107,19 @@ describe("files on disk", () => {
     ]);
     const globbed = await discoverFiles(["tree/**/*.json"], dir);
     expect(globbed.files.map((f) => path.basename(f))).toEqual(["b.json"]);
+    // Symbolic links are followed; a link cycle does not loop.
+    await import("node:fs/promises").then(async (fs) => {
+      await fs.mkdir(path.join(dir, "links"), { recursive: true });
+      await fs.symlink(path.join(dir, "tree", "a.yaml"), path.join(dir, "links", "linked.yaml"));
+      await fs.symlink(path.join(dir, "tree", "sub"), path.join(dir, "links", "linked-dir"));
+      await fs.symlink(path.join(dir, "links"), path.join(dir, "links", "loop"));
+    });
+    const linked = await discoverFiles(["links"], dir);
+    expect(linked.errors).toEqual([]);
+    expect(linked.files.map((f) => path.relative(dir, f).split(path.sep).join("/"))).toEqual([
+      "links/linked-dir/b.json",
+      "links/linked.yaml",
+    ]);
     const missing = await discoverFiles(["nope.yaml"], dir);
     expect(missing.errors).toEqual([
       { kind: "io", file: "nope.yaml", message: "no such file or directory: nope.yaml" },

@@ -3,7 +3,8 @@
  * and builds the model. It knows nothing of rules. Files are yielded one at a time so that memory does not grow
  * with the number of files.
  */
-import { open, readdir, readFile, stat } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { open, readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import type { ScanError } from "../../engine/types.js";
@@ -57,33 +58,62 @@ export async function discoverFiles(inputs: string[], root: string): Promise<{ f
         cwd: root,
         absolute: true,
         ignore: ["**/node_modules/**", "**/.git/**", "**/cdk.out/**"],
-        dot: false,
+        dot: true,
       });
       if (matches.length === 0) errors.push({ kind: "io", message: `no files match ${input}` });
       for (const m of matches.sort()) files.add(path.resolve(m));
       continue;
     }
     const abs = path.resolve(root, input);
+    let isDirectory: boolean;
     try {
-      const s = await stat(abs);
-      if (s.isDirectory()) for (const f of await walk(abs)) files.add(f);
-      else files.add(abs);
-    } catch {
-      errors.push({ kind: "io", file: input, message: `no such file or directory: ${input}` });
+      isDirectory = (await stat(abs)).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const message = code === "ENOENT" ? `no such file or directory: ${input}` : `cannot read ${input}: ${code}`;
+      errors.push({ kind: "io", file: input, message });
+      continue;
     }
+    if (!isDirectory) files.add(abs);
+    else for (const f of await walk(abs, root, errors, new Set())) files.add(f);
   }
   return { files: [...files], errors };
 }
 
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true });
+/**
+ * Files below `dir`, in name order. Symbolic links are followed (a directory reached twice is walked once, so a
+ * link cycle ends); an unreadable directory is reported and the rest of the walk goes on.
+ */
+async function walk(dir: string, root: string, errors: ScanError[], seen: Set<string>): Promise<string[]> {
+  const real = await realpath(dir).catch(() => dir);
+  if (seen.has(real)) return [];
+  seen.add(real);
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    const where = displayPath(dir, root);
+    errors.push({
+      kind: "io",
+      file: where,
+      message: `cannot read directory ${where}: ${(err as NodeJS.ErrnoException).code}`,
+    });
+    return [];
+  }
   entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  const out: string[] = [];
   for (const e of entries) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!SKIPPED_DIRS.has(e.name)) out.push(...(await walk(full)));
-    } else if (e.isFile() && CANDIDATE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
+    let isDirectory = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      const target = await stat(full).catch(() => undefined); // a dangling link is not a file to scan
+      isDirectory = target?.isDirectory() ?? false;
+      isFile = target?.isFile() ?? false;
+    }
+    if (isDirectory) {
+      if (!SKIPPED_DIRS.has(e.name)) out.push(...(await walk(full, root, errors, seen)));
+    } else if (isFile && CANDIDATE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
       out.push(full);
     }
   }
@@ -102,6 +132,16 @@ export function scanTemplateText(text: string, file: string, options: EvalOption
   const resources = child(parsed.root, "Resources");
   if (resources?.t !== "map") return { file };
   return { file, model: buildTemplateModel(parsed.root, file, options) };
+}
+
+/** UTF-8, or UTF-16 with a byte-order mark (editors on Windows write it); undefined for binary content. */
+function decodeText(buffer: Buffer): string | undefined {
+  if (buffer[0] === 0xff && buffer[1] === 0xfe) return buffer.subarray(2).toString("utf16le");
+  if (buffer[0] === 0xfe && buffer[1] === 0xff) {
+    const swapped = Buffer.from(buffer.subarray(2));
+    return swapped.swap16().toString("utf16le");
+  }
+  return buffer.includes(0) ? undefined : buffer.toString("utf8");
 }
 
 async function readHead(file: string, bytes: number): Promise<string> {
@@ -139,9 +179,9 @@ export async function scanTemplateFile(
         },
       };
     }
-    const buffer = await readFile(absPath);
-    if (buffer.includes(0)) return { file }; // binary
-    return scanTemplateText(buffer.toString("utf8"), file, options);
+    const text = decodeText(await readFile(absPath));
+    if (text === undefined) return { file }; // binary
+    return scanTemplateText(text, file, options);
   } catch (err) {
     return { file, error: { kind: "io", file, message: `cannot read: ${(err as Error).message}` } };
   }
