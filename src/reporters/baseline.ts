@@ -3,7 +3,9 @@
  * can fail only on new ones. Only findings that were open in the baseline count (fail or unknown, not waived): a
  * finding that passed, or was waived, then fails now is new — that is how an expired waiver brings it back.
  */
+
 import { readFile } from "node:fs/promises";
+import { type ParseError, parseTree } from "jsonc-parser";
 import type { Finding, ScanError, ScanReport } from "../engine/types.js";
 import { SARIF_FINGERPRINT_KEY } from "./sarif.js";
 
@@ -21,13 +23,15 @@ export async function loadBaseline(path: string): Promise<BaselineResult> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (err) {
-    const position = /position (\d+)/.exec(reason(err));
-    const at = position ? lineColumn(text, Number(position[1])) : undefined;
+  } catch {
+    // Say where, not what: the parser's own message quotes the file's content.
+    const errors: ParseError[] = [];
+    parseTree(text, errors);
+    const at = errors[0] ? lineColumn(text, errors[0].offset) : undefined;
     return {
       error: {
         kind: "parameters",
-        message: `baseline ${path} is not JSON (a SARIF or JSON report from rdsguard was expected): ${reason(err)}`,
+        message: `baseline ${path} is not JSON (a SARIF or JSON report from rdsguard was expected)`,
         file: path,
         ...(at ?? {}),
       },

@@ -114,9 +114,13 @@ const KIND_LABEL: Record<ResourceKind, string> = {
   "kms-key": "KMS key",
 };
 
-/** "DB cluster OrdersCluster" — what the finding is about, for people. */
+/**
+ * "DB cluster OrdersCluster" — what the finding is about, for people. CDK logical ids are hashes, so the construct
+ * path the user wrote is added when there is one.
+ */
 export function resourceLabel(f: Finding): string {
-  return `${KIND_LABEL[f.resource.kind]} ${f.resource.name}`;
+  const cdk = f.resource.origin.cdkPath;
+  return `${KIND_LABEL[f.resource.kind]} ${f.resource.name}${cdk ? ` (${cdk})` : ""}`;
 }
 
 /**

@@ -52,11 +52,11 @@ describe("annotation escaping", () => {
       title: "rdsguard storage-encrypted (low): Storage is encrypted at rest",
     });
     expect(odd?.message).toBe(
-      "DB cluster Odd,Name:50%: KmsKeyId is 'alias/a|b,c:d' (100% <unverified> & odd)\nsecond line.\nFix: Set the property that storage-encrypted checks.",
+      "DB cluster Odd,Name:50% (App/Stack/Odd,Name:50%/Resource): KmsKeyId is 'alias/a|b,c:d' (100% <unverified> & odd)\nsecond line.\nFix: Set the property that storage-encrypted checks.",
     );
     const raw = lines.find((l) => l.includes("App Stack"));
     expect(raw).toContain("title=rdsguard storage-encrypted (low)%3A Storage is encrypted at rest::");
-    expect(raw).toContain("Odd,Name:50%25: KmsKeyId");
+    expect(raw).toContain("Odd,Name:50%25 (App/Stack/Odd,Name:50%25/Resource): KmsKeyId");
     expect(raw).toContain("odd)%0Asecond line.");
   });
 

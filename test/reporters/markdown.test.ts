@@ -102,7 +102,7 @@ describe("Markdown escaping", () => {
   it("keeps the odd finding on one table row", () => {
     const md = renderMarkdown(templateReport());
     expect(md).toContain(
-      "| low | `storage-encrypted` | Odd,Name:50% | cdk.out/App Stack.template.json:7 | DB cluster Odd,Name:50%: KmsKeyId is 'alias/a\\|b,c:d' (100% &lt;unverified&gt; &amp; odd)<br>second line. |",
+      "| low | `storage-encrypted` | Odd,Name:50% | cdk.out/App Stack.template.json:7 | DB cluster Odd,Name:50% (App/Stack/Odd,Name:50%/Resource): KmsKeyId is 'alias/a\\|b,c:d' (100% &lt;unverified&gt; &amp; odd)<br>second line. |",
     );
     expect(tableLinesAreWhole(md)).toBe(true);
   });

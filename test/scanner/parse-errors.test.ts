@@ -56,6 +56,30 @@ describe("templates that do not parse", () => {
     expect(scanTemplateText(json, "t.json").error).toMatchObject({ kind: "parse", line: 5, column: 5 });
   });
 
+  it("reports what CloudFormation would reject, and still judges what it can read", () => {
+    const undefinedCondition = `${header}  Db:\n    Type: AWS::RDS::DBInstance\n    Condition: IsProd\n    Properties:\n      Engine: mysql\n`;
+    const r1 = scanTemplateText(undefinedCondition, "t.yaml");
+    expect(r1.error).toMatchObject({
+      kind: "parse",
+      line: 5,
+      column: 16,
+      message: "invalid template: Db has Condition IsProd, which Conditions does not define",
+    });
+    expect(r1.model?.resources.has("Db")).toBe(true);
+    const list = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  - Type: AWS::RDS::DBInstance\n';
+    expect(scanTemplateText(list, "t.yaml").error).toMatchObject({
+      line: 3,
+      column: 3,
+      message: "invalid template: Resources must be a mapping of logical ids to resources",
+    });
+    const props = `${header}  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: hello\n`;
+    expect(scanTemplateText(props, "t.yaml").error).toMatchObject({
+      line: 5,
+      column: 17,
+      message: "invalid template: Properties of Db must be a mapping",
+    });
+  });
+
   it("does not report files that are not templates, even with an RDS type in them", () => {
     expect(scanTemplateText("# Notes\nWe use `AWS::RDS::DBCluster`: see *this* [link", "notes.txt")).toEqual({
       file: "notes.txt",

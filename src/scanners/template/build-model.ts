@@ -165,6 +165,35 @@ function suppressions(metadata: AstNode | undefined, file: string): InlineSuppre
   });
 }
 
+/**
+ * Faults CloudFormation itself would reject in the parts the model is built from: the first is reported (the
+ * model is still built from what can be read), so a broken template never passes quietly.
+ */
+export function templateProblem(root: AstNode): { message: string; pos: Pos } | undefined {
+  const resources = child(root, "Resources");
+  if (resources && resources.t !== "map") {
+    return { message: "invalid template: Resources must be a mapping of logical ids to resources", pos: resources.pos };
+  }
+  const conditions = child(root, "Conditions");
+  const defined = new Set(conditions?.t === "map" ? conditions.entries.map((e) => e.key) : []);
+  for (const res of resources?.t === "map" ? resources.entries : []) {
+    const type = child(res.value, "Type");
+    if (type?.t !== "scalar" || !DATABASE_TYPES.has(String(type.value))) continue;
+    const condition = child(res.value, "Condition");
+    if (condition?.t === "scalar" && !defined.has(String(condition.value))) {
+      return {
+        message: `invalid template: ${res.key} has Condition ${String(condition.value)}, which Conditions does not define`,
+        pos: condition.pos,
+      };
+    }
+    const properties = child(res.value, "Properties");
+    if (properties && properties.t !== "map") {
+      return { message: `invalid template: Properties of ${res.key} must be a mapping`, pos: properties.pos };
+    }
+  }
+  return undefined;
+}
+
 export function buildTemplateModel(root: AstNode, file: string, options: EvalOptions = {}): Model {
   const model: Model = { source: "template", file, resources: new Map() };
   if (root.t !== "map") return model;

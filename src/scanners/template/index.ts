@@ -10,7 +10,7 @@ import { glob, isDynamicPattern } from "tinyglobby";
 import type { ScanError } from "../../engine/types.js";
 import type { Model } from "../../model/types.js";
 import { child } from "./ast.js";
-import { buildTemplateModel } from "./build-model.js";
+import { buildTemplateModel, templateProblem } from "./build-model.js";
 import type { EvalOptions } from "./intrinsics.js";
 import { parseTemplateText } from "./parse.js";
 
@@ -30,6 +30,7 @@ export interface TemplateFileResult {
   file: string;
   /** Set when the file is a template holding database resources. */
   model?: Model;
+  /** Why the file could not be read or parsed, or what CloudFormation would reject (then a model may still be set). */
   error?: ScanError;
 }
 
@@ -129,9 +130,12 @@ export function scanTemplateText(text: string, file: string, options: EvalOption
     const { message, line, column } = parsed.error;
     return { file, error: { kind: "parse", file, line, column, message } };
   }
-  const resources = child(parsed.root, "Resources");
-  if (resources?.t !== "map") return { file };
-  return { file, model: buildTemplateModel(parsed.root, file, options) };
+  if (child(parsed.root, "Resources") === undefined) return { file };
+  const model = buildTemplateModel(parsed.root, file, options);
+  const problem = templateProblem(parsed.root);
+  if (!problem) return { file, model };
+  const { message, pos } = problem;
+  return { file, model, error: { kind: "parse", file, line: pos.line, column: pos.column, message } };
 }
 
 /** UTF-8, or UTF-16 with a byte-order mark (editors on Windows write it); undefined for binary content. */
