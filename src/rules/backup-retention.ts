@@ -23,7 +23,6 @@ import {
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
 
 const P = "BackupRetentionPeriod";
-const RETENTION_DEFAULT_SOURCE = "CreateDBInstance/CreateDBCluster BackupRetentionPeriod default 1 day";
 const KEEPS_DATA = new Set(["Snapshot", "Retain", "RetainExceptOnCreate"]);
 
 export const meta: RuleMeta = {
@@ -77,20 +76,37 @@ export const meta: RuleMeta = {
   ],
 };
 
+/** RDS keeps automated backups for at most 35 days; DB clusters (Aurora and Multi-AZ) for at least 1. */
+const MAX_RETENTION_DAYS = 35;
+
 function judgeRetention(
   resource: ModelResource,
   retention: Resolved<number>,
   minimum: number,
-  allowZeroText: boolean,
+  isCluster: boolean,
 ): Judgement {
   const loc = retention.loc ?? resource.loc;
-  const value = retention.state === "absent" ? (retention.default ?? 1) : effective(retention);
-  const what =
-    retention.state === "absent" && retention.default === undefined
-      ? `${P} is not set: AWS default 1 (${RETENTION_DEFAULT_SOURCE})`
-      : describe(P, retention);
-  if (value === undefined) return judgement("unknown", what, P, loc);
-  if (value === 0 && allowZeroText) {
+  const what = describe(P, retention);
+  const value = effective(retention);
+  if (value === undefined) {
+    return judgement(
+      "unknown",
+      retention.state === "absent" ? `${what}: no AWS default is recorded for it, so the value cannot be told` : what,
+      P,
+      loc,
+    );
+  }
+  if (!Number.isInteger(value) || value < 0 || value > MAX_RETENTION_DAYS || (isCluster && value === 0)) {
+    const range = isCluster ? `1 to ${MAX_RETENTION_DAYS}` : `0 to ${MAX_RETENTION_DAYS}`;
+    const why = isCluster && value === 0 ? "; a DB cluster cannot turn automated backups off" : "";
+    return judgement(
+      "fail",
+      `${what}: not a valid retention (${range} days${why}), so the stack would not deploy (policy minimum ${minimum} days)`,
+      P,
+      loc,
+    );
+  }
+  if (value === 0) {
     return judgement("fail", `${what}: automated backups are disabled (policy minimum ${minimum} days)`, P, loc);
   }
   if (value < minimum) return judgement("fail", `${what}: below the policy minimum of ${minimum} days`, P, loc);
@@ -116,11 +132,17 @@ function policyResults(resource: DbCluster | DbInstance): RuleResult[] {
         ([policy]) => {
           const loc = policy.loc ?? resource.loc;
           if (policy.state === "unknown") return judgement("unknown", describe(property, policy), property, loc);
-          const value = policy.state === "known" ? policy.value : (policy.default ?? "Delete");
+          // Absent: the scanner wrote CloudFormation's documented default (and where it is documented) into the model.
+          const value = effective(policy);
           const what =
             policy.state === "known"
               ? describe(property, policy)
-              : `${property} is not set: CloudFormation default ${value} (${policy.defaultSource})`;
+              : value === undefined
+                ? `${property} is not set (${policy.defaultSource})`
+                : `${property} is not set: CloudFormation default ${value} (${policy.defaultSource})`;
+          if (value === undefined) {
+            return judgement("unknown", `${what}: no default is recorded, so the policy cannot be told`, property, loc);
+          }
           return KEEPS_DATA.has(value)
             ? judgement("pass", what, property, loc)
             : judgement(
@@ -141,7 +163,7 @@ function evaluateCluster(cluster: DbCluster, ctx: RuleContext): RuleResult[] {
   const minimum = numberParam(ctx, "minimumDays", 7);
   return [
     judgeAcross<[number]>(cluster, [cluster.backupRetentionPeriod], ([retention]) =>
-      judgeRetention(cluster, retention, minimum, false),
+      judgeRetention(cluster, retention, minimum, true),
     ),
     ...policyResults(cluster),
   ];
@@ -171,7 +193,7 @@ function evaluateInstance(instance: DbInstance, ctx: RuleContext): RuleResult[] 
   const minimum = numberParam(ctx, "minimumDays", 7);
   return [
     judgeAcross<[number]>(instance, [instance.backupRetentionPeriod], ([retention]) =>
-      judgeRetention(instance, retention, minimum, true),
+      judgeRetention(instance, retention, minimum, false),
     ),
     ...policyResults(instance),
   ];

@@ -95,11 +95,23 @@ function judgeCa(instance: DbInstance, ctx: RuleContext, attr: Resolved<string>,
   if (attr.state === "unknown") return judgement("unknown", describe(P, attr), P, loc);
   if (attr.state === "absent") {
     const live = instance.certificateDetails?.caIdentifier;
-    if (live) {
+    if (attr.default !== undefined) {
+      // Template: the scanner wrote the default CA for new instances, and where it is documented.
+      id = attr.default;
+      what = describe(P, attr);
+    } else if (live) {
       id = live;
-      what = `CA is ${live} (live, CertificateDetails)`;
+      what = `CA is ${live} (live, DescribeDBInstances CertificateDetails)`;
+    } else if (ctx.model.source === "live" || instance.origin.source === "live") {
+      // An existing instance keeps the CA it was given; the default for new launches says nothing about it.
+      return judgement(
+        "unknown",
+        `${describe(P, attr)}, and no CertificateDetails were returned: the instance's CA cannot be told`,
+        P,
+        loc,
+      );
     } else {
-      const d = attr.default ? { id: attr.default, source: attr.defaultSource } : defaultCa(ctx);
+      const d = defaultCa(ctx);
       id = d.id;
       what = `${P} is not set: AWS default ${d.id} for new instances (${d.source})`;
     }

@@ -6,11 +6,10 @@
  * takes away read capacity or the disaster-recovery copy.
  */
 import type { ModelResource, Resolved } from "../model/types.js";
-import { describe, effective, type Judgement, judgeAcross, judgedOnCluster, judgement, single } from "./support.js";
+import { type Judgement, judgeAcross, judgedOnCluster, judgeFlag, judgement, single } from "./support.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
 
 const P = "DeletionProtection";
-const DEFAULT_SOURCE = "DeletionProtection is disabled by default (RDS API, CloudFormation)";
 
 export const meta: RuleMeta = {
   id: "deletion-protection",
@@ -55,14 +54,7 @@ export const meta: RuleMeta = {
 };
 
 function judgeProtection(resource: ModelResource, protection: Resolved<boolean>): Judgement {
-  const loc = protection.loc ?? resource.loc;
-  const value = protection.state === "absent" ? (protection.default ?? false) : effective(protection);
-  const what =
-    protection.state === "absent" && protection.default === undefined
-      ? `${P} is not set: AWS default false (${DEFAULT_SOURCE})`
-      : describe(P, protection);
-  if (value === undefined) return judgement("unknown", what, P, loc);
-  return judgement(value ? "pass" : "fail", what, P, loc);
+  return judgeFlag(P, protection, protection.loc ?? resource.loc);
 }
 
 function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {

@@ -6,11 +6,11 @@
 import type { DbCluster, DbInstance, ModelResource, Resolved } from "../model/types.js";
 import {
   describe,
-  effective,
   isServerlessV1,
   type Judgement,
   judgeAcross,
   judgedOnCluster,
+  judgeFlag,
   judgement,
   normalizeEngine,
   single,
@@ -18,18 +18,17 @@ import {
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
 
 const P = "EnableIAMDatabaseAuthentication";
-const DEFAULT_SOURCE = "EnableIAMDatabaseAuthentication: IAM mapping is off by default";
 
 export const meta: RuleMeta = {
   id: "iam-auth",
   title: "IAM database authentication is enabled",
   severity: "medium",
   description:
-    "DB clusters and DB instances whose engine supports it (MySQL, MariaDB, PostgreSQL, Aurora MySQL, Aurora PostgreSQL) have IAM database authentication enabled.",
+    "DB clusters and DB instances whose engine supports it (MySQL, MariaDB 10.11 and later, PostgreSQL, Aurora MySQL, Aurora PostgreSQL) have IAM database authentication enabled.",
   rationale:
     "IAM authentication replaces long-lived database passwords with short-lived tokens tied to IAM identities, so access is granted, audited and revoked in one place and connections are TLS-encrypted.",
   remediation: {
-    text: "Set EnableIAMDatabaseAuthentication: true on the DB cluster (Aurora, Multi-AZ DB cluster) or on the DB instance (standalone, read replica). Oracle, SQL Server, Db2 and Aurora Serverless v1 do not support it and are not judged.",
+    text: "Set EnableIAMDatabaseAuthentication: true on the DB cluster (Aurora, Multi-AZ DB cluster) or on the DB instance (standalone, read replica). Oracle, SQL Server, Db2, RDS Custom, MariaDB before 10.11 and Aurora Serverless v1 do not support it and are not judged.",
     snippet: [
       "Resources:",
       "  Cluster:",
@@ -54,7 +53,9 @@ export const meta: RuleMeta = {
   appliesTo: ["db-cluster", "db-instance"],
   tags: ["security", "iam", "authentication"],
   sources: [
+    // Lists Db2, Oracle and SQL Server as without IAM auth, and the MariaDB versions that have it (10.11 and later).
     "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.RDS_Fea_Regions_DB-eng.Feature.IamDatabaseAuthentication.html",
+    "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.Aurora_Fea_Regions_DB-eng.Feature.IAMdbauth.html",
     "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html",
     "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.html",
     "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless.html",
@@ -71,9 +72,25 @@ export function engineSupportsIamAuth(engine: string): boolean | undefined {
   return undefined;
 }
 
+/**
+ * RDS for MariaDB offers IAM database authentication from 10.11 on (10.4, 10.5 and 10.6: "Not available" in the
+ * RDS User Guide's IAM database authentication support table).
+ */
+export const MARIADB_IAM_AUTH_MIN_VERSION = "10.11";
+
+/** true / false when the version decides; undefined when it cannot be read. */
+export function mariadbVersionSupportsIamAuth(version: string): boolean | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(version.trim());
+  if (!m) return undefined;
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  return major > 10 || (major === 10 && minor >= 11);
+}
+
 function judgeIam(
   resource: ModelResource,
   engine: Resolved<string>,
+  version: Resolved<string>,
   iamAuth: Resolved<boolean>,
   mode?: Resolved<string>,
 ): Judgement {
@@ -86,11 +103,6 @@ function judgeIam(
       loc,
     );
   }
-  const value = iamAuth.state === "absent" ? (iamAuth.default ?? false) : effective(iamAuth);
-  const what =
-    iamAuth.state === "absent" && iamAuth.default === undefined
-      ? `${P} is not set: AWS default false (${DEFAULT_SOURCE})`
-      : describe(P, iamAuth);
   if (engine.state === "known") {
     const supported = engineSupportsIamAuth(engine.value);
     if (supported === false) {
@@ -102,32 +114,52 @@ function judgeIam(
       );
     }
     if (supported === undefined) {
+      // An engine string rdsguard does not know (a typo, or an engine newer than this table): say so, never pass.
       return judgement(
-        "not-applicable",
-        `engine ${engine.value} is not one rdsguard knows to support IAM database authentication`,
+        "unknown",
+        `${describe("Engine", engine)}: not an engine rdsguard knows, so whether it supports IAM database authentication cannot be told`,
         P,
         engine.loc ?? loc,
       );
     }
   }
-  if (value === true) return judgement("pass", what, P, loc);
-  if (value === undefined) return judgement("unknown", what, P, loc);
-  if (engine.state !== "known") {
+  const flag = judgeFlag(P, iamAuth, loc);
+  if (engine.state === "known" && normalizeEngine(engine.value) === "mariadb" && version.state !== "absent") {
+    // Absent: a new instance gets a current default version, which supports it.
+    const ok = version.state === "known" ? mariadbVersionSupportsIamAuth(version.value) : undefined;
+    if (ok === false) {
+      return judgement(
+        "not-applicable",
+        `${describe("EngineVersion", version)}: RDS for MariaDB offers IAM database authentication from ${MARIADB_IAM_AUTH_MIN_VERSION} on`,
+        P,
+        version.loc ?? loc,
+      );
+    }
+    if (ok === undefined && flag.verdict === "fail") {
+      return judgement(
+        "unknown",
+        `${flag.message}, and ${describe("EngineVersion", version)}: RDS for MariaDB offers IAM database authentication only from ${MARIADB_IAM_AUTH_MIN_VERSION} on`,
+        P,
+        loc,
+      );
+    }
+  }
+  if (flag.verdict === "fail" && engine.state !== "known") {
     return judgement(
       "unknown",
-      `${what}, and ${describe("Engine", engine)}: whether the engine supports IAM authentication cannot be told`,
+      `${flag.message}, and ${describe("Engine", engine)}: whether the engine supports IAM authentication cannot be told`,
       P,
       loc,
     );
   }
-  return judgement("fail", what, P, loc);
+  return flag;
 }
 
 function evaluateCluster(cluster: DbCluster): RuleResult {
-  return judgeAcross<[string, boolean, string]>(
+  return judgeAcross<[string, string, boolean, string]>(
     cluster,
-    [cluster.engine, cluster.iamAuth, cluster.engineMode],
-    ([engine, iamAuth, mode]) => judgeIam(cluster, engine, iamAuth, mode),
+    [cluster.engine, cluster.engineVersion, cluster.iamAuth, cluster.engineMode],
+    ([engine, version, iamAuth, mode]) => judgeIam(cluster, engine, version, iamAuth, mode),
     { property: P },
   );
 }
@@ -136,10 +168,10 @@ function evaluateInstance(instance: DbInstance, ctx: RuleContext): RuleResult {
   if (instance.role === "aurora-member" || instance.role === "cluster-member") {
     return judgedOnCluster(instance, ctx, P, "IAM database authentication");
   }
-  return judgeAcross<[string, boolean]>(
+  return judgeAcross<[string, string, boolean]>(
     instance,
-    [instance.engine, instance.iamAuth],
-    ([engine, iamAuth]) => judgeIam(instance, engine, iamAuth),
+    [instance.engine, instance.engineVersion, instance.iamAuth],
+    ([engine, version, iamAuth]) => judgeIam(instance, engine, version, iamAuth),
     { property: P },
   );
 }

@@ -8,7 +8,7 @@
  * development and test); the shipped production profile sets it to false.
  */
 
-import type { DbCluster, DbInstance, ModelResource, Resolved, SourceLocation } from "../model/types.js";
+import type { Attr, DbCluster, DbInstance, ModelResource, Resolved, SourceLocation } from "../model/types.js";
 import {
   AURORA_MYSQL_1_END_OF_LIFE,
   AUTO_PAUSE_MIN_VERSIONS,
@@ -21,10 +21,12 @@ import {
   type FamilyEntry,
   INSTANCE_CLASS_TABLE,
   isBurstable,
+  isKnownSize,
   parseInstanceClass,
   SERVERLESS_V1_END_OF_LIFE,
   SERVERLESS_V2_MAX_ACU,
   SERVERLESS_V2_MIN_ACU_WITHOUT_AUTOPAUSE,
+  SERVERLESS_V2_MIN_MAX_ACU,
   SERVERLESS_V2_OLDER_MAX_ACU,
   SOURCES,
 } from "./data/instance-classes.js";
@@ -32,6 +34,7 @@ import {
   alternatives,
   booleanParam,
   clusterOf,
+  combine,
   describe,
   isAuroraEngine,
   isServerlessV1,
@@ -40,10 +43,15 @@ import {
   judgeAcross,
   judgement,
   membersOf,
+  mergeJudgements,
   numberParam,
+  presenceOf,
+  resourceAssumption,
   single,
 } from "./support.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
+
+const P = "ServerlessV2ScalingConfiguration";
 
 export const meta: RuleMeta = {
   id: "instance-class",
@@ -170,8 +178,15 @@ function judgeClass(
   if (instanceClass.state === "absent") return judgement("unknown", `${P} is not set`, P, loc);
   const value = instanceClass.value;
   const parsed = parseInstanceClass(value);
-  if (!parsed) return judgement("fail", `${describe(P, instanceClass)}: not a valid DB instance class name`, P, loc);
   const what = describe(P, instanceClass);
+  if (!parsed) {
+    return judgement(
+      "fail",
+      `${what}: not a DB instance class name; RDS expects db.<family>.<size> (for example db.r6g.large) or db.serverless${value.trim().toLowerCase().startsWith("db.") ? "" : ", starting with db."}`,
+      P,
+      loc,
+    );
+  }
   const burstable = isBurstable(parsed.family);
   const burstableFail = (): Judgement =>
     judgement(
@@ -236,6 +251,14 @@ function judgeClass(
     entry = INSTANCE_CLASS_TABLE[group][parsed.family];
     label = groupLabel(group);
   }
+  if (parsed.oracleVariant && group !== "oracle") {
+    return judgement(
+      "fail",
+      `${what}: preconfigured memory classes (.${parsed.oracleVariant}) are offered only by RDS for Oracle, not ${label}`,
+      P,
+      loc,
+    );
+  }
   if (!entry) {
     if (burstable && !c.allowBurstable) return burstableFail();
     return judgement(
@@ -260,6 +283,15 @@ function judgeClass(
       return judgement("fail", `${what}: deprecated for ${label}${versionNote}${note}`, P, loc);
     case "current":
       break;
+  }
+  if (parsed.size && !isKnownSize(parsed.size)) {
+    if (burstable && !c.allowBurstable) return burstableFail();
+    return judgement(
+      "unknown",
+      `${what}: size ${parsed.size} is not one rdsguard knows for db.${parsed.family} (data as of ${DATA_AS_OF}); check the AWS documentation`,
+      P,
+      loc,
+    );
   }
   if (entry.sizes && parsed.size && !entry.sizes.includes(parsed.size)) {
     return judgement(
@@ -398,89 +430,114 @@ function evaluateCluster(cluster: DbCluster, ctx: RuleContext): RuleResult[] {
 }
 
 function judgeServerlessV2(cluster: DbCluster, ctx: RuleContext, serverlessMembers: DbInstance[]): RuleResult {
-  const P = "ServerlessV2ScalingConfiguration";
   const floor = numberParam(ctx, "minServerlessV2MaxCapacity", 2);
-  const users = serverlessMembers.map((m) => m.name).join(", ");
-  return judgeAcross<[number, number, string, string]>(
-    cluster,
-    [cluster.serverlessV2MinCapacity, cluster.serverlessV2MaxCapacity, cluster.engine, cluster.engineVersion],
-    ([min, max, engine, version]) => {
-      const loc = max.loc ?? min.loc ?? cluster.loc;
-      if (min.state === "absent" && max.state === "absent") {
-        return judgement(
-          "fail",
-          `${P} is not set, but ${users} ${serverlessMembers.length === 1 ? "uses" : "use"} db.serverless: a cluster needs a capacity range before it can host Aurora Serverless v2 instances`,
-          P,
-          cluster.loc,
-        );
-      }
-      if (min.state === "absent" || max.state === "absent") {
-        return judgement(
-          "fail",
-          `${P} needs both MinCapacity and MaxCapacity (${describe("MinCapacity", min)}; ${describe("MaxCapacity", max)})`,
-          P,
-          loc,
-        );
-      }
-      if (min.state === "unknown" || max.state === "unknown") {
-        return judgement("unknown", `${describe("MinCapacity", min)}; ${describe("MaxCapacity", max)}`, P, loc);
-      }
-      const both = `${describe("MinCapacity", min)}, ${describe("MaxCapacity", max)}`;
-      const lo = min.value;
-      const hi = max.value;
-      if (
-        !Number.isFinite(lo) ||
-        !Number.isFinite(hi) ||
-        lo * 2 !== Math.round(lo * 2) ||
-        hi * 2 !== Math.round(hi * 2)
-      ) {
-        return judgement("fail", `${both}: capacities are set in steps of 0.5 ACU`, P, loc);
-      }
-      if (lo < 0 || hi > SERVERLESS_V2_MAX_ACU) {
-        return judgement(
-          "fail",
-          `${both}: Serverless v2 capacity ranges from 0 to ${SERVERLESS_V2_MAX_ACU} ACU`,
-          P,
-          loc,
-        );
-      }
-      if (lo > hi) return judgement("fail", `${both}: MinCapacity is larger than MaxCapacity`, P, min.loc ?? loc);
-      if (hi < floor) {
-        return judgement(
-          "fail",
-          `${both}: MaxCapacity below the policy floor of ${floor} ACU (parameter minServerlessV2MaxCapacity) leaves the database no room to scale`,
-          P,
-          max.loc ?? loc,
-        );
-      }
-      if (lo > 0 && lo < SERVERLESS_V2_MIN_ACU_WITHOUT_AUTOPAUSE) {
-        return judgement(
-          "fail",
-          `${both}: MinCapacity is either 0 (auto-pause) or at least 0.5 ACU`,
-          P,
-          min.loc ?? loc,
-        );
-      }
-      const bigNote =
-        hi > SERVERLESS_V2_OLDER_MAX_ACU
-          ? `; MaxCapacity above ${SERVERLESS_V2_OLDER_MAX_ACU} ACU needs a recent engine version`
-          : "";
-      if (lo === 0) {
-        const autoPause = supportsAutoPause(engine, version);
-        if (autoPause.verdict !== "pass") {
-          return judgement(
-            autoPause.verdict,
-            `${both}: MinCapacity 0 (auto-pause) ${autoPause.text}`,
-            P,
-            min.loc ?? loc,
-          );
-        }
-        return judgement("pass", `${both}: auto-pause at 0 ACU ${autoPause.text}${bigNote}`, P, loc);
-      }
-      return judgement("pass", `${both}${bigNote}`, P, loc);
-    },
-    { property: P },
+  const own = cluster.condition?.value === "unknown" ? cluster.condition.name : undefined;
+  // A member counts where it exists (its own Condition) and where its class is db.serverless (an Fn::If on
+  // DBInstanceClass), so a missing capacity range fails only under the conditions that create such a member.
+  const memberAttrs: Attr<unknown>[] = serverlessMembers.flatMap((m) => [
+    presenceOf(m, own),
+    m.dbInstanceClass as Attr<unknown>,
+  ]);
+  const combos = combine<unknown[]>(
+    resourceAssumption(cluster),
+    cluster.serverlessV2MinCapacity,
+    cluster.serverlessV2MaxCapacity,
+    cluster.engine,
+    cluster.engineVersion,
+    ...memberAttrs,
   );
+  const items = combos.map(({ when, values }) => {
+    const [min, max, engine, version] = values as [
+      Resolved<number>,
+      Resolved<number>,
+      Resolved<string>,
+      Resolved<string>,
+    ];
+    const users = serverlessMembers
+      .filter((_, i) => {
+        const present = values[4 + 2 * i] as Resolved<boolean>;
+        const cls = values[5 + 2 * i] as Resolved<string>;
+        return (
+          present.state === "known" &&
+          present.value &&
+          cls.state === "known" &&
+          cls.value.trim().toLowerCase() === "db.serverless"
+        );
+      })
+      .map((m) => m.name);
+    return { when, judgement: judgeCapacity(cluster, floor, users, min, max, engine, version) };
+  });
+  return mergeJudgements(items, cluster, { property: P });
+}
+
+function judgeCapacity(
+  cluster: DbCluster,
+  floor: number,
+  users: string[],
+  min: Resolved<number>,
+  max: Resolved<number>,
+  engine: Resolved<string>,
+  version: Resolved<string>,
+): Judgement {
+  const loc = max.loc ?? min.loc ?? cluster.loc;
+  if (min.state === "absent" && max.state === "absent") {
+    if (users.length === 0) {
+      return judgement("not-applicable", `${P} is not set and no DB instance uses db.serverless`, P, cluster.loc);
+    }
+    return judgement(
+      "fail",
+      `${P} is not set, but ${users.join(", ")} ${users.length === 1 ? "uses" : "use"} db.serverless: a cluster needs a capacity range before it can host Aurora Serverless v2 instances`,
+      P,
+      cluster.loc,
+    );
+  }
+  if (min.state === "absent" || max.state === "absent") {
+    return judgement(
+      "fail",
+      `${P} needs both MinCapacity and MaxCapacity (${describe("MinCapacity", min)}; ${describe("MaxCapacity", max)})`,
+      P,
+      loc,
+    );
+  }
+  if (min.state === "unknown" || max.state === "unknown") {
+    return judgement("unknown", `${describe("MinCapacity", min)}; ${describe("MaxCapacity", max)}`, P, loc);
+  }
+  const both = `${describe("MinCapacity", min)}, ${describe("MaxCapacity", max)}`;
+  const lo = min.value;
+  const hi = max.value;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo * 2 !== Math.round(lo * 2) || hi * 2 !== Math.round(hi * 2)) {
+    return judgement("fail", `${both}: capacities are set in steps of 0.5 ACU`, P, loc);
+  }
+  if (lo < 0 || hi > SERVERLESS_V2_MAX_ACU) {
+    return judgement("fail", `${both}: Serverless v2 capacity ranges from 0 to ${SERVERLESS_V2_MAX_ACU} ACU`, P, loc);
+  }
+  if (hi < SERVERLESS_V2_MIN_MAX_ACU) {
+    return judgement("fail", `${both}: MaxCapacity is at least ${SERVERLESS_V2_MIN_MAX_ACU} ACU`, P, max.loc ?? loc);
+  }
+  if (lo > hi) return judgement("fail", `${both}: MinCapacity is larger than MaxCapacity`, P, min.loc ?? loc);
+  if (hi < floor) {
+    return judgement(
+      "fail",
+      `${both}: MaxCapacity below the policy floor of ${floor} ACU (parameter minServerlessV2MaxCapacity) leaves the database no room to scale`,
+      P,
+      max.loc ?? loc,
+    );
+  }
+  if (lo > 0 && lo < SERVERLESS_V2_MIN_ACU_WITHOUT_AUTOPAUSE) {
+    return judgement("fail", `${both}: MinCapacity is either 0 (auto-pause) or at least 0.5 ACU`, P, min.loc ?? loc);
+  }
+  const bigNote =
+    hi > SERVERLESS_V2_OLDER_MAX_ACU
+      ? `; MaxCapacity above ${SERVERLESS_V2_OLDER_MAX_ACU} ACU needs a recent engine version`
+      : "";
+  if (lo === 0) {
+    const autoPause = supportsAutoPause(engine, version);
+    if (autoPause.verdict !== "pass") {
+      return judgement(autoPause.verdict, `${both}: MinCapacity 0 (auto-pause) ${autoPause.text}`, P, min.loc ?? loc);
+    }
+    return judgement("pass", `${both}: auto-pause at 0 ACU ${autoPause.text}${bigNote}`, P, loc);
+  }
+  return judgement("pass", `${both}${bigNote}`, P, loc);
 }
 
 function supportsAutoPause(

@@ -10,32 +10,34 @@
  * - Members are not judged (the cluster is). Read replicas are not judged: a replica is itself the extra copy,
  *   and whether it needs a standby of its own is a DR design decision a template does not show.
  */
-import type { ConditionAssumption, DbCluster, DbInstance, ModelResource, Resolved } from "../model/types.js";
+import type { Attr, DbCluster, DbInstance, Known, ModelResource, Resolved } from "../model/types.js";
 import {
   type AlternativeJudgement,
+  alternatives,
   combine,
   describe,
-  effective,
+  describeOrigin,
   isAuroraEngine,
   isServerlessV1,
   isSet,
   type Judgement,
   judgeAcross,
   judgedOnCluster,
+  judgeFlag,
   judgement,
   knownValue,
   membersOf,
   mergeAssumptions,
   mergeJudgements,
+  presenceOf,
   resourceAssumption,
   single,
   sourceOf,
 } from "./support.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
 
-const DEFAULT_SOURCE = "CreateDBInstance MultiAZ: single-AZ by default";
-/** Beyond this many independent member conditions, assignments are not enumerated one by one. */
-const MAX_ENUMERATED_CONDITIONS = 6;
+/** Beyond this many combinations of member conditions and AZ alternatives, they are not enumerated one by one. */
+const MAX_ENUMERATED_COMBINATIONS = 256;
 
 export const meta: RuleMeta = {
   id: "multi-az",
@@ -107,16 +109,9 @@ function evaluateInstance(instance: DbInstance, ctx: RuleContext): RuleResult {
       ),
     );
   }
-  return judgeAcross<[boolean]>(instance, [instance.multiAZ], ([multiAz]) => {
-    const loc = multiAz.loc ?? instance.loc;
-    const value = multiAz.state === "absent" ? (multiAz.default ?? false) : effective(multiAz);
-    const what =
-      multiAz.state === "absent" && multiAz.default === undefined
-        ? `MultiAZ is not set: AWS default false (${DEFAULT_SOURCE})`
-        : describe("MultiAZ", multiAz);
-    if (value === undefined) return judgement("unknown", what, "MultiAZ", loc);
-    return judgement(value ? "pass" : "fail", value ? what : `${what}: a single-AZ instance`, "MultiAZ", loc);
-  });
+  return judgeAcross<[boolean]>(instance, [instance.multiAZ], ([multiAz]) =>
+    judgeFlag("MultiAZ", multiAz, multiAz.loc ?? instance.loc, "a single-AZ instance"),
+  );
 }
 
 // ------------------------------------------------------------------------------------------------- clusters
@@ -200,49 +195,53 @@ function judgeClusterByDesign(
   return undefined;
 }
 
-/** Judgements for every assignment of the members' undecidable conditions. */
+/** A member that exists under one alternative, with the AvailabilityZone it has there. */
+interface Placed {
+  member: DbInstance;
+  zone: Resolved<string>;
+}
+
+/**
+ * Judgements for every consistent assignment of the members' undecidable Conditions and of their AvailabilityZone
+ * alternatives (an Fn::If on AvailabilityZone can put two members in one AZ under one condition only).
+ */
 function judgeMembers(cluster: DbCluster, ctx: RuleContext): AlternativeJudgement[] {
   const members = membersOf(cluster, ctx);
   const own = cluster.condition?.value === "unknown" ? cluster.condition.name : undefined;
-  const conditionNames = [
-    ...new Set(
-      members
-        .filter((m) => m.condition?.value === "unknown" && m.condition.name !== own)
-        .map((m) => (m.condition as { name: string }).name),
-    ),
-  ];
-  const present = (m: DbInstance, assignment: ConditionAssumption): boolean =>
-    m.condition === undefined ||
-    m.condition.value === true ||
-    (m.condition.value === "unknown" && (m.condition.name === own || assignment[m.condition.name] === true));
-
-  if (conditionNames.length > MAX_ENUMERATED_CONDITIONS) {
-    // Too many to enumerate: judge the guaranteed members, and say that more may exist.
-    const sure = members.filter((m) => present(m, {}));
-    return [{ when: {}, judgement: judgeCount(cluster, ctx, sure, members.length - sure.length) }];
+  const attrs: Attr<unknown>[] = members.flatMap((m) => [presenceOf(m, own), m.availabilityZone as Attr<unknown>]);
+  const count = attrs.reduce((n, a) => n * alternatives(a).length, 1);
+  if (count > MAX_ENUMERATED_COMBINATIONS) {
+    // Too many to enumerate: judge the members that exist in every case, and say that more may exist.
+    const sure = members.filter((m) => m.condition?.value !== "unknown" || m.condition.name === own);
+    const placed = sure.map((m) => ({
+      member: m,
+      zone: m.availabilityZone.state === "conditional" ? unknownZone(m) : m.availabilityZone,
+    }));
+    return [{ when: {}, judgement: judgeCount(cluster, ctx, placed, members.length - sure.length) }];
   }
-  const out: AlternativeJudgement[] = [];
-  for (let mask = 0; mask < 1 << conditionNames.length; mask++) {
-    const assignment: ConditionAssumption = {};
-    conditionNames.forEach((name, i) => {
-      assignment[name] = (mask & (1 << i)) !== 0;
+  return combine<unknown[]>(resourceAssumption(cluster), ...attrs).map(({ when, values }) => {
+    const placed: Placed[] = [];
+    members.forEach((member, i) => {
+      const present = values[2 * i] as Resolved<boolean>;
+      if (present.state === "known" && present.value) {
+        placed.push({ member, zone: values[2 * i + 1] as Resolved<string> });
+      }
     });
-    out.push({
-      when: assignment,
-      judgement: judgeCount(
-        cluster,
-        ctx,
-        members.filter((m) => present(m, assignment)),
-        0,
-      ),
-    });
-  }
-  return out;
+    return { when, judgement: judgeCount(cluster, ctx, placed, 0) };
+  });
 }
 
-function judgeCount(cluster: DbCluster, ctx: RuleContext, present: DbInstance[], maybeMore: number): Judgement {
+function unknownZone(member: DbInstance): Resolved<string> {
+  return {
+    state: "unknown",
+    reason: "AvailabilityZone depends on conditions",
+    ...(member.availabilityZone.loc ? { loc: member.availabilityZone.loc } : {}),
+  };
+}
+
+function judgeCount(cluster: DbCluster, ctx: RuleContext, present: Placed[], maybeMore: number): Judgement {
   const P = "DBClusterMembers";
-  const names = present.map((m) => m.name).join(", ");
+  const names = present.map((p) => p.member.name).join(", ");
   if (present.length === 0) {
     if (ctx.model.source === "live") {
       return judgement(
@@ -268,21 +267,45 @@ function judgeCount(cluster: DbCluster, ctx: RuleContext, present: DbInstance[],
       cluster.loc,
     );
   }
-  const zones = present.map((m) => knownValue(m.availabilityZone));
-  if (zones.every((z) => z !== undefined) && new Set(zones).size === 1) {
+  const pinned = present.filter((p) => p.zone.state === "known");
+  const zones = [...new Set(pinned.map((p) => (p.zone as Known<string>).value))];
+  const unpinned = present.filter((p) => p.zone.state === "absent");
+  const undecided = present.filter((p) => p.zone.state === "unknown");
+  if (zones.length >= 2) {
     return judgement(
-      "fail",
-      `the cluster's ${present.length} DB instances (${names}) are all pinned to AvailabilityZone ${zones[0]}: move a reader to another AZ`,
-      "AvailabilityZone",
-      present[1]?.availabilityZone.loc ?? cluster.loc,
+      "pass",
+      `the cluster has ${present.length} DB instances (${names}), in AZs ${zones.join(", ")}`,
+      P,
+      cluster.loc,
     );
   }
-  const pinned = zones.filter((z) => z !== undefined);
-  const placement =
-    pinned.length === present.length
-      ? `in AZs ${[...new Set(pinned)].join(", ")}`
-      : "not all pinned to an AvailabilityZone, so RDS can place them in different AZs";
-  return judgement("pass", `the cluster has ${present.length} DB instances (${names}), ${placement}`, P, cluster.loc);
+  if (unpinned.length > 0) {
+    return judgement(
+      "pass",
+      `the cluster has ${present.length} DB instances (${names}), not all pinned to an AvailabilityZone, so RDS can place them in different AZs`,
+      P,
+      cluster.loc,
+    );
+  }
+  if (undecided.length > 0) {
+    const first = undecided[0] as Placed;
+    const others = zones.length === 1 ? `; the others are pinned to ${zones[0]}` : "";
+    return judgement(
+      "unknown",
+      `the cluster has ${present.length} DB instances (${names}); ${describe(`AvailabilityZone of ${first.member.name}`, first.zone)}${others}: whether they share one AZ cannot be told`,
+      "AvailabilityZone",
+      first.zone.loc ?? cluster.loc,
+    );
+  }
+  const second = pinned[1] as Placed;
+  return judgement(
+    "fail",
+    `the cluster's ${present.length} DB instances (${names}) are all pinned to AvailabilityZone ${zones[0]} (${pinned
+      .map((p) => `${p.member.name}: ${describeOrigin((p.zone as Known<string>).origin)}`)
+      .join("; ")}): move a reader to another AZ`,
+    "AvailabilityZone",
+    second.zone.loc ?? cluster.loc,
+  );
 }
 
 function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {

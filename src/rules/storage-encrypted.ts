@@ -1,19 +1,31 @@
 /**
  * storage-encrypted: encryption at rest, judged where AWS decides it. Aurora: on the DB cluster (members are not
- * judged). Read replicas: inherited from the source. Restores: inherited from the snapshot unless a key is given.
- * Optionally a customer-managed KMS key, and the key itself (enabled, rotated) when it is in the scan.
+ * judged). Read replicas: inherited from the source (in the scan, or unknown). Restores: inherited from the snapshot;
+ * a DB cluster restore is encrypted when it names a KmsKeyId, a DB instance restore takes neither StorageEncrypted
+ * nor KmsKeyId (RestoreDBInstanceFromDBSnapshot has no such parameters). Live answers are the database as it is and
+ * are judged as reported. Optionally a customer-managed KMS key, and the key itself (enabled, rotated) when it is in
+ * the scan.
  *
  * KMS keys are judged once, on the key resource, and only when an RDS resource in the same model uses them, so a
  * key shared by two clusters gives one finding, and keys unrelated to RDS are left to other tools.
  */
-import type { Absent, DbCluster, DbInstance, GlobalCluster, KmsKey, ModelResource, Resolved } from "../model/types.js";
+import type {
+  Absent,
+  ConditionAssumption,
+  DbCluster,
+  DbInstance,
+  GlobalCluster,
+  KmsKey,
+  ModelResource,
+  Resolved,
+} from "../model/types.js";
 import {
   type AlternativeJudgement,
   booleanParam,
+  clusterOf,
   combine,
   describe,
   describeAttr,
-  effective,
   isAuroraEngine,
   isAwsManagedKeyName,
   isServerlessV1,
@@ -21,19 +33,17 @@ import {
   type Judgement,
   judgeAcross,
   judgedOnCluster,
+  judgeFlag,
   judgement,
   kmsKeyFor,
   knownValue,
   mergeJudgements,
+  mergeUnder,
   resourceAssumption,
   single,
   sourceOf,
 } from "./support.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
-
-const AURORA_DEFAULT_ENCRYPTION_SOURCE =
-  "Aurora User Guide, Encrypting Amazon Aurora resources: clusters created on or after 2026-02-18 are encrypted at rest by default with an AWS owned key";
-const INSTANCE_DEFAULT_SOURCE = "AWS::RDS::DBInstance StorageEncrypted: not encrypted by default";
 
 export const meta: RuleMeta = {
   id: "storage-encrypted",
@@ -44,7 +54,7 @@ export const meta: RuleMeta = {
   rationale:
     "Encryption at rest covers the storage, automated backups, snapshots and read replicas. It can only be chosen when the database is created (or restored), so an unencrypted database has to be migrated later. A customer-managed key adds key policy control, auditability and revocation.",
   remediation: {
-    text: "Set StorageEncrypted: true on the DB cluster (Aurora) or standalone DB instance; to use your own key, also set KmsKeyId to an AWS::KMS::Key with EnableKeyRotation: true. Aurora members inherit encryption from the cluster; read replicas from their source; restores from their snapshot unless KmsKeyId is given.",
+    text: "Set StorageEncrypted: true on the DB cluster (Aurora) or standalone DB instance; to use your own key, also set KmsKeyId to an AWS::KMS::Key with EnableKeyRotation: true. Aurora members inherit encryption from the cluster; read replicas from their source. A DB cluster restored from a snapshot is encrypted only by naming a KmsKeyId; a DB instance restored from a DB snapshot takes the snapshot's encryption whatever the template says, so restore from an encrypted snapshot (copy it with a KMS key first).",
     snippet: [
       "Resources:",
       "  DbKey:",
@@ -103,17 +113,34 @@ export const meta: RuleMeta = {
     "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html",
     "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBCluster.html",
     "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html",
+    // No StorageEncrypted or KmsKeyId parameter: a DB instance restore takes the snapshot's encryption.
+    "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html",
+    // KmsKeyId encrypts the restored cluster; without it the snapshot decides.
+    "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBClusterFromSnapshot.html",
+    "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBClusterToPointInTime.html",
+    "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html",
   ],
 };
 
 const NOT_REPORTED: Absent<string> = { state: "absent", default: undefined, defaultSource: "not reported" };
+const P = "StorageEncrypted";
+
+/** One alternative of a database's encryption: the encryption verdict and the customer-managed-key verdict. */
+interface EncryptionAlternative {
+  when: ConditionAssumption;
+  enc: Judgement;
+  cmk: Judgement;
+}
 
 function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {
   switch (resource.kind) {
     case "db-cluster":
-      return evaluateCluster(resource, ctx, new Set());
+      return results(resource, clusterAlternatives(resource, ctx, new Set()), ctx);
     case "db-instance":
-      return evaluateInstance(resource, ctx, new Set());
+      if (resource.role === "aurora-member" || resource.role === "cluster-member") {
+        return [judgedOnCluster(resource, ctx, P, "Storage encryption")];
+      }
+      return results(resource, instanceAlternatives(resource, ctx, new Set()), ctx);
     case "global-cluster":
       return [evaluateGlobal(resource, ctx)];
     case "kms-key":
@@ -121,13 +148,48 @@ function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {
   }
 }
 
+function results(resource: DbCluster | DbInstance, alts: EncryptionAlternative[], ctx: RuleContext): RuleResult[] {
+  const out = [
+    mergeJudgements(
+      alts.map((a) => ({ when: a.when, judgement: a.enc })),
+      resource,
+      { property: P },
+    ),
+  ];
+  if (booleanParam(ctx, "requireCustomerManagedKey", false)) {
+    out.push(
+      mergeJudgements(
+        alts.map((a) => ({ when: a.when, judgement: a.cmk })),
+        resource,
+        { property: "KmsKeyId" },
+      ),
+    );
+  }
+  return out;
+}
+
+/** A value the live API reported: the database as it is, whatever it was created from. */
+function reportedLive(attr: Resolved<boolean>): boolean {
+  return attr.state === "known" && attr.origin.kind === "live";
+}
+
+/** "(StorageEncrypted true in the template is not applied to a restore: ...)" when the template sets it. */
+function notAppliedNote(encrypted: Resolved<boolean>, kmsKeyId: Resolved<string> | undefined, api: string): string {
+  const set: string[] = [];
+  if (encrypted.state === "known" && encrypted.value) set.push("StorageEncrypted");
+  if (kmsKeyId && kmsKeyId.state !== "absent") set.push("KmsKeyId");
+  if (set.length === 0) return "";
+  return `; ${set.join(" and ")} in the template ${set.length === 1 ? "is" : "are"} not applied: ${api} takes no such setting`;
+}
+
 // -------------------------------------------------------------------------------------------- DB clusters
 
-function evaluateCluster(cluster: DbCluster, ctx: RuleContext, seen: Set<string>): RuleResult[] {
+function clusterAlternatives(cluster: DbCluster, ctx: RuleContext, seen: Set<string>): EncryptionAlternative[] {
   seen.add(cluster.id);
+  const base = resourceAssumption(cluster);
   const multiAzDbCluster = isSet(cluster.dbClusterInstanceClass);
   const combos = combine<[string, string, boolean, string, string, string, string, string]>(
-    resourceAssumption(cluster),
+    base,
     cluster.engine,
     cluster.engineMode,
     cluster.storageEncrypted,
@@ -137,148 +199,185 @@ function evaluateCluster(cluster: DbCluster, ctx: RuleContext, seen: Set<string>
     cluster.replicationSourceIdentifier,
     cluster.storageEncryptionType ?? NOT_REPORTED,
   );
-  const encryption: AlternativeJudgement[] = [];
-  const cmk: AlternativeJudgement[] = [];
+  const out: EncryptionAlternative[] = [];
   for (const { when, values } of combos) {
     const [engine, mode, encrypted, kmsKeyId, snapshot, source, replicationSource, encryptionType] = values;
-    const enc = judgeClusterEncryption(cluster, ctx, seen, {
-      engine,
-      mode,
-      encrypted,
-      kmsKeyId,
-      snapshot,
-      source,
-      replicationSource,
-      encryptionType,
-      multiAzDbCluster,
+    const own = (enc: Judgement, inheritedKey: boolean): EncryptionAlternative => ({
+      when,
+      enc,
+      cmk: judgeCustomerKey(cluster, ctx, enc, kmsKeyId, encryptionType, inheritedKey),
     });
-    encryption.push({ when, judgement: enc });
-    cmk.push({ when, judgement: judgeCustomerKey(cluster, ctx, enc, kmsKeyId, encryptionType, inherits(values)) });
-  }
-  const results = [mergeJudgements(encryption, cluster, { property: "StorageEncrypted" })];
-  if (booleanParam(ctx, "requireCustomerManagedKey", false)) {
-    results.push(mergeJudgements(cmk, cluster, { property: "KmsKeyId" }));
-  }
-  return results;
-}
+    const loc = encrypted.loc ?? cluster.loc;
 
-function inherits(values: readonly Resolved<unknown>[]): boolean {
-  const [, , , , snapshot, source, replicationSource] = values;
-  return [snapshot, source, replicationSource].some((v) => v !== undefined && v.state !== "absent");
-}
-
-interface ClusterValues {
-  engine: Resolved<string>;
-  mode: Resolved<string>;
-  encrypted: Resolved<boolean>;
-  kmsKeyId: Resolved<string>;
-  snapshot: Resolved<string>;
-  source: Resolved<string>;
-  replicationSource: Resolved<string>;
-  encryptionType: Resolved<string>;
-  multiAzDbCluster: boolean;
-}
-
-function judgeClusterEncryption(cluster: DbCluster, ctx: RuleContext, seen: Set<string>, v: ClusterValues): Judgement {
-  const P = "StorageEncrypted";
-  if (v.mode.state === "known" && isServerlessV1(v.mode.value)) {
-    return judgement(
-      "pass",
-      `${describe("EngineMode", v.mode)}: Aurora Serverless v1 storage is always encrypted`,
-      P,
-      v.mode.loc ?? cluster.loc,
-    );
-  }
-  if (v.encryptionType.state === "known") {
-    const type = v.encryptionType.value.toLowerCase();
-    const what = describe("StorageEncryptionType", v.encryptionType);
-    if (type === "none") return judgement("fail", `${what}: storage is not encrypted`, P, cluster.loc);
-    if (type === "sse-rds") return judgement("pass", `${what}: encrypted with an AWS owned key`, P, cluster.loc);
-    if (type === "sse-kms") return judgement("pass", `${what}: encrypted with a KMS key`, P, cluster.loc);
-  }
-  const loc = v.encrypted.loc ?? cluster.loc;
-  const inheritFrom = inheritanceSource(v);
-  if (v.encrypted.state === "known" && v.encrypted.value === true) {
-    return judgement("pass", describe(P, v.encrypted), P, loc);
-  }
-  if (inheritFrom) {
-    if (v.kmsKeyId.state !== "absent") {
-      return judgement(
-        "pass",
-        `${inheritFrom.label}; ${describe("KmsKeyId", v.kmsKeyId)}: the restored/replicated cluster is encrypted with that key`,
-        P,
-        v.kmsKeyId.loc ?? loc,
+    if (mode.state === "known" && isServerlessV1(mode.value)) {
+      out.push(
+        own(
+          judgement(
+            "pass",
+            `${describe("EngineMode", mode)}: Aurora Serverless v1 storage is always encrypted`,
+            P,
+            mode.loc ?? cluster.loc,
+          ),
+          false,
+        ),
       );
+      continue;
     }
-    if (v.source.state !== "absent") {
-      const sourceCluster = linkedCluster(v.source, ctx);
-      if (sourceCluster && !seen.has(sourceCluster.id)) {
-        const inherited = evaluateCluster(sourceCluster, ctx, seen)[0] as RuleResult;
-        return judgement(
-          inherited.verdict,
-          `encryption inherited from source cluster ${sourceCluster.name}: ${inherited.message}`,
-          P,
-          loc,
-        );
+    if (encryptionType.state === "known") {
+      const type = encryptionType.value.toLowerCase();
+      const what = describe("StorageEncryptionType", encryptionType);
+      const verdict = type === "none" ? "fail" : type === "sse-rds" || type === "sse-kms" ? "pass" : undefined;
+      if (verdict) {
+        const text =
+          type === "none"
+            ? "storage is not encrypted"
+            : type === "sse-rds"
+              ? "encrypted with an AWS owned key"
+              : "encrypted with a KMS key";
+        out.push(own(judgement(verdict, `${what}: ${text}`, P, cluster.loc), false));
+        continue;
       }
     }
-    return judgement(
-      "unknown",
-      `${inheritFrom.label}: encryption is inherited from it and cannot be told from here (set StorageEncrypted: true or a KmsKeyId to be sure)`,
-      P,
-      inheritFrom.loc ?? loc,
-    );
-  }
-  if (v.encrypted.state === "known") return judgement("fail", describe(P, v.encrypted), P, loc);
-  if (v.encrypted.state === "unknown") return judgement("unknown", describe(P, v.encrypted), P, loc);
-  // Absent.
-  const aurora = v.engine.state === "known" ? isAuroraEngine(v.engine.value) : !v.multiAzDbCluster;
-  if (aurora && v.engine.state !== "unknown") {
-    if (ctx.model.source === "live") {
-      return judgement("unknown", "StorageEncrypted was not reported by the API for this cluster", P, loc);
+    if (encrypted.state === "known" && reportedLive(encrypted)) {
+      out.push(own(judgement(encrypted.value ? "pass" : "fail", describe(P, encrypted), P, loc), false));
+      continue;
     }
-    return judgement(
-      "pass",
-      `StorageEncrypted is not set: a new Aurora cluster is encrypted at rest by default with an AWS owned key (${AURORA_DEFAULT_ENCRYPTION_SOURCE})`,
-      P,
-      loc,
-    );
+    if (snapshot.state !== "absent") {
+      // RestoreDBClusterFromSnapshot takes KmsKeyId (and then encrypts, even an unencrypted snapshot) but no
+      // StorageEncrypted: without a key, the snapshot decides.
+      const label = `restored from snapshot (${describe("SnapshotIdentifier", snapshot)})`;
+      out.push(
+        own(
+          kmsKeyId.state !== "absent"
+            ? judgement(
+                "pass",
+                `${label}; ${describe("KmsKeyId", kmsKeyId)}: RestoreDBClusterFromSnapshot encrypts the restored cluster with that key`,
+                P,
+                kmsKeyId.loc ?? loc,
+              )
+            : judgement(
+                "unknown",
+                `${label}: encryption is inherited from the snapshot and cannot be told from here${notAppliedNote(encrypted, undefined, "RestoreDBClusterFromSnapshot")} (set KmsKeyId to be sure)`,
+                P,
+                snapshot.loc ?? loc,
+              ),
+          kmsKeyId.state === "absent",
+        ),
+      );
+      continue;
+    }
+    if (source.state !== "absent") {
+      // Point-in-time restore or clone: RestoreDBClusterToPointInTime takes KmsKeyId, rejects it for an
+      // unencrypted source, and takes no StorageEncrypted.
+      const label = `restored from source cluster (${describe("SourceDBClusterIdentifier", source)})`;
+      const sourceCluster = linkedCluster(source, ctx);
+      if (sourceCluster && !seen.has(sourceCluster.id)) {
+        for (const inherited of clusterAlternatives(sourceCluster, ctx, new Set(seen))) {
+          const merged = mergeUnder(base, when, inherited.when);
+          if (!merged) continue;
+          const from = `encryption inherited from source cluster ${sourceCluster.name}: ${inherited.enc.message}`;
+          const enc =
+            kmsKeyId.state !== "absent" && inherited.enc.verdict !== "fail"
+              ? judgement(
+                  "pass",
+                  `${label}; ${describe("KmsKeyId", kmsKeyId)}: the restored cluster is encrypted with that key`,
+                  P,
+                  kmsKeyId.loc ?? loc,
+                )
+              : judgement(
+                  inherited.enc.verdict,
+                  inherited.enc.verdict === "fail" && kmsKeyId.state !== "absent"
+                    ? `${from}; a KmsKeyId cannot encrypt a restore of an unencrypted cluster (RestoreDBClusterToPointInTime rejects it)`
+                    : from,
+                  P,
+                  source.loc ?? loc,
+                );
+          out.push({
+            when: merged,
+            enc,
+            cmk:
+              kmsKeyId.state === "absent"
+                ? prefixed(inherited.cmk, `KMS key inherited from source cluster ${sourceCluster.name}`, source.loc)
+                : judgeCustomerKey(cluster, ctx, enc, kmsKeyId, encryptionType, false),
+          });
+        }
+        continue;
+      }
+      out.push(
+        own(
+          kmsKeyId.state !== "absent"
+            ? judgement(
+                "pass",
+                `${label}; ${describe("KmsKeyId", kmsKeyId)}: the restored cluster is encrypted with that key`,
+                P,
+                kmsKeyId.loc ?? loc,
+              )
+            : judgement(
+                "unknown",
+                `${label}: encryption is inherited from the source cluster, which is not in this scan${notAppliedNote(encrypted, undefined, "RestoreDBClusterToPointInTime")} (set KmsKeyId to be sure)`,
+                P,
+                source.loc ?? loc,
+              ),
+          kmsKeyId.state === "absent",
+        ),
+      );
+      continue;
+    }
+    if (replicationSource.state !== "absent") {
+      // A cross-Region replica cluster: Aurora creates no encrypted replica of an unencrypted cluster (nor the
+      // reverse), so a replica that deploys with StorageEncrypted or a KmsKeyId is encrypted.
+      const label = `read replica cluster (${describe("ReplicationSourceIdentifier", replicationSource)})`;
+      const stated = (encrypted.state === "known" && encrypted.value) || kmsKeyId.state !== "absent";
+      out.push(
+        own(
+          stated
+            ? judgement(
+                "pass",
+                `${label}; ${encrypted.state === "known" && encrypted.value ? describe(P, encrypted) : describe("KmsKeyId", kmsKeyId)}: the replica is encrypted`,
+                P,
+                kmsKeyId.loc ?? loc,
+              )
+            : judgement(
+                "unknown",
+                `${label}: encryption follows the source cluster and cannot be told from here (set StorageEncrypted: true or a KmsKeyId to be sure)`,
+                P,
+                replicationSource.loc ?? loc,
+              ),
+          kmsKeyId.state === "absent",
+        ),
+      );
+      continue;
+    }
+    out.push(own(judgeNewClusterEncryption(cluster, ctx, engine, encrypted, multiAzDbCluster), false));
   }
-  if (v.engine.state === "unknown") {
-    return judgement(
-      "unknown",
-      `StorageEncrypted is not set and ${describe("Engine", v.engine)}: whether the Aurora default encryption applies cannot be told`,
-      P,
-      loc,
-    );
-  }
-  const value = effective(v.encrypted) ?? false;
-  return judgement(value ? "pass" : "fail", describe(P, v.encrypted), P, loc);
+  return out;
 }
 
-function inheritanceSource(v: {
-  snapshotProperty?: string;
-  snapshot: Resolved<string>;
-  source?: Resolved<string>;
-  replicationSource?: Resolved<string>;
-}): { label: string; loc?: Resolved<string>["loc"] } | undefined {
-  if (v.snapshot.state !== "absent") {
-    const property = v.snapshotProperty ?? "SnapshotIdentifier";
-    return { label: `restored from snapshot (${describe(property, v.snapshot)})`, loc: v.snapshot.loc };
+/** A cluster created from scratch: its StorageEncrypted, or the default the scanner recorded for its engine. */
+function judgeNewClusterEncryption(
+  cluster: DbCluster,
+  ctx: RuleContext,
+  engine: Resolved<string>,
+  encrypted: Resolved<boolean>,
+  multiAzDbCluster: boolean,
+): Judgement {
+  const loc = encrypted.loc ?? cluster.loc;
+  if (encrypted.state === "known") {
+    return judgement(encrypted.value ? "pass" : "fail", describe(P, encrypted), P, loc);
   }
-  if (v.source && v.source.state !== "absent") {
-    return {
-      label: `restored from source cluster (${describe("SourceDBClusterIdentifier", v.source)})`,
-      loc: v.source.loc,
-    };
+  if (encrypted.state === "unknown") return judgement("unknown", describe(P, encrypted), P, loc);
+  if (ctx.model.source === "live") {
+    return judgement("unknown", "StorageEncrypted was not reported by the API for this cluster", P, loc);
   }
-  if (v.replicationSource && v.replicationSource.state !== "absent") {
-    return {
-      label: `read replica cluster (${describe("ReplicationSourceIdentifier", v.replicationSource)})`,
-      loc: v.replicationSource.loc,
-    };
+  if (engine.state === "unknown" && !multiAzDbCluster) {
+    return judgement(
+      "unknown",
+      `StorageEncrypted is not set and ${describe("Engine", engine)}: whether the Aurora default encryption applies cannot be told`,
+      P,
+      loc,
+    );
   }
-  return undefined;
+  return judgeFlag(P, encrypted, loc);
 }
 
 function linkedCluster(attr: Resolved<string>, ctx: RuleContext): DbCluster | undefined {
@@ -295,6 +394,10 @@ function linkedCluster(attr: Resolved<string>, ctx: RuleContext): DbCluster | un
   return undefined;
 }
 
+function prefixed(j: Judgement, prefix: string, loc: Judgement["loc"]): Judgement {
+  return judgement(j.verdict, `${prefix}: ${j.message}`, j.property, loc ?? j.loc);
+}
+
 // ------------------------------------------------------------------------------------ customer-managed key
 
 function judgeCustomerKey(
@@ -305,26 +408,28 @@ function judgeCustomerKey(
   encryptionType: Resolved<string>,
   inherited: boolean,
 ): Judgement {
-  const P = "KmsKeyId";
+  const K = "KmsKeyId";
   const loc = kmsKeyId.loc ?? resource.loc;
   const param = "(parameter requireCustomerManagedKey)";
   if (encryption.verdict === "fail") {
-    return judgement("not-applicable", "storage is not encrypted: see StorageEncrypted", P, loc);
+    return judgement("not-applicable", "storage is not encrypted: see StorageEncrypted", K, loc);
   }
   if (encryptionType.state === "known" && encryptionType.value.toLowerCase() === "sse-rds") {
     return judgement(
       "fail",
       `${describe("StorageEncryptionType", encryptionType)}: encrypted with an AWS owned key, but the policy requires a customer-managed KMS key ${param}`,
-      P,
+      K,
       loc,
     );
   }
-  if (kmsKeyId.state === "absent") {
+  if (kmsKeyId.state === "absent" || inherited) {
     if (inherited) {
       return judgement(
         "unknown",
-        "KmsKeyId is not set: the key is inherited from the source or snapshot and cannot be told from here",
-        P,
+        kmsKeyId.state === "absent"
+          ? "KmsKeyId is not set: the key is inherited from the source or snapshot and cannot be told from here"
+          : `${describe(K, kmsKeyId)} is not applied to this restore: the key is inherited from the snapshot and cannot be told from here`,
+        K,
         loc,
       );
     }
@@ -335,226 +440,217 @@ function judgeCustomerKey(
     return judgement(
       "fail",
       `KmsKeyId is not set: storage uses ${defaultKey}, but the policy requires a customer-managed KMS key ${param}`,
-      P,
+      K,
+      loc,
+    );
+  }
+  if (kmsKeyId.state === "known" && isAwsManagedKeyName(kmsKeyId.value)) {
+    return judgement(
+      "fail",
+      `${describe(K, kmsKeyId)}: an AWS managed key, but the policy requires a customer-managed KMS key ${param}`,
+      K,
       loc,
     );
   }
   const key = kmsKeyFor(kmsKeyId, ctx);
-  if (kmsKeyId.state === "known" && isAwsManagedKeyName(kmsKeyId.value)) {
-    return judgement(
-      "fail",
-      `${describe(P, kmsKeyId)}: an AWS managed key, but the policy requires a customer-managed KMS key ${param}`,
-      P,
-      loc,
-    );
-  }
   if (key) {
     const manager = key.keyManager;
     if (manager.state === "known" && manager.value === "AWS") {
       return judgement(
         "fail",
         `KmsKeyId names KMS key ${key.name}, which is AWS managed (${describe("KeyManager", manager)}); the policy requires a customer-managed key ${param}`,
-        P,
+        K,
         loc,
       );
     }
-    if (manager.state === "unknown") {
-      return judgement("unknown", `KmsKeyId names KMS key ${key.name}: ${describe("KeyManager", manager)}`, P, loc);
+    if (manager.state !== "known") {
+      return judgement("unknown", `KmsKeyId names KMS key ${key.name}: ${describeAttr("KeyManager", manager)}`, K, loc);
     }
-    return judgement("pass", `KmsKeyId names customer-managed KMS key ${key.name}`, P, loc);
+    return judgement("pass", `KmsKeyId names customer-managed KMS key ${key.name}`, K, loc);
   }
   return judgement(
     "unknown",
     kmsKeyId.state === "unknown"
-      ? `${describe(P, kmsKeyId)}; whether it names a customer-managed key cannot be told`
-      : `${describe(P, kmsKeyId)}: the key is not in this scan, so whether it is customer-managed cannot be told`,
-    P,
+      ? `${describe(K, kmsKeyId)}; whether it names a customer-managed key cannot be told`
+      : `${describe(K, kmsKeyId)}: the key is not in this scan, so whether it is customer-managed cannot be told`,
+    K,
     loc,
   );
 }
 
 // ------------------------------------------------------------------------------------------- DB instances
 
-function evaluateInstance(instance: DbInstance, ctx: RuleContext, seen: Set<string>): RuleResult[] {
+function instanceAlternatives(instance: DbInstance, ctx: RuleContext, seen: Set<string>): EncryptionAlternative[] {
   seen.add(instance.id);
   if (instance.role === "aurora-member" || instance.role === "cluster-member") {
-    return [judgedOnCluster(instance, ctx, "StorageEncrypted", "Storage encryption")];
+    // Reached only through a replica link to a member; its cluster decides.
+    const cluster = clusterOf(instance, ctx);
+    if (cluster && !seen.has(cluster.id)) return clusterAlternatives(cluster, ctx, seen);
+    const enc = judgement("unknown", `${instance.name} is a cluster member: its cluster decides encryption`, P);
+    return [{ when: {}, enc, cmk: enc }];
   }
-  const requireCmk = booleanParam(ctx, "requireCustomerManagedKey", false);
-  if (instance.role === "read-replica") return evaluateReplica(instance, ctx, seen, requireCmk);
-
+  if (instance.role === "read-replica") return replicaAlternatives(instance, ctx, seen);
   const combos = combine<[boolean, string, string]>(
     resourceAssumption(instance),
     instance.storageEncrypted,
     instance.kmsKeyId,
     instance.snapshotIdentifier,
   );
-  const encryption: AlternativeJudgement[] = [];
-  const cmk: AlternativeJudgement[] = [];
-  for (const { when, values } of combos) {
+  return combos.map(({ when, values }) => {
     const [encrypted, kmsKeyId, snapshot] = values;
-    const enc = judgeInstanceEncryption(instance, encrypted, kmsKeyId, snapshot);
-    encryption.push({ when, judgement: enc });
-    cmk.push({
-      when,
-      judgement: judgeCustomerKey(instance, ctx, enc, kmsKeyId, NOT_REPORTED, snapshot.state !== "absent"),
-    });
-  }
-  const results = [mergeJudgements(encryption, instance, { property: "StorageEncrypted" })];
-  if (requireCmk) results.push(mergeJudgements(cmk, instance, { property: "KmsKeyId" }));
-  return results;
-}
-
-function judgeInstanceEncryption(
-  instance: DbInstance,
-  encrypted: Resolved<boolean>,
-  kmsKeyId: Resolved<string>,
-  snapshot: Resolved<string>,
-): Judgement {
-  const P = "StorageEncrypted";
-  const loc = encrypted.loc ?? instance.loc;
-  if (encrypted.state === "known" && encrypted.value === true) return judgement("pass", describe(P, encrypted), P, loc);
-  const restore = inheritanceSource({ snapshot, snapshotProperty: "DBSnapshotIdentifier" });
-  if (restore) {
-    if (kmsKeyId.state !== "absent") {
-      return judgement(
-        "pass",
-        `${restore.label}; ${describe("KmsKeyId", kmsKeyId)}: the restored instance is encrypted with that key`,
+    const loc = encrypted.loc ?? instance.loc;
+    let enc: Judgement;
+    let restore = false;
+    if (encrypted.state === "known" && reportedLive(encrypted)) {
+      enc = judgement(encrypted.value ? "pass" : "fail", describe(P, encrypted), P, loc);
+    } else if (snapshot.state !== "absent") {
+      // RestoreDBInstanceFromDBSnapshot takes neither StorageEncrypted nor KmsKeyId: the snapshot decides.
+      restore = true;
+      enc = judgement(
+        "unknown",
+        `restored from snapshot (${describe("DBSnapshotIdentifier", snapshot)}): encryption is inherited from the snapshot and cannot be told from here${notAppliedNote(encrypted, kmsKeyId, "RestoreDBInstanceFromDBSnapshot")}`,
         P,
-        kmsKeyId.loc ?? loc,
+        snapshot.loc ?? loc,
       );
+    } else if (encrypted.state === "unknown") {
+      enc = judgement("unknown", describe(P, encrypted), P, loc);
+    } else {
+      enc = judgeFlag(P, encrypted, loc);
     }
-    return judgement(
-      "unknown",
-      `${restore.label}: encryption is inherited from the snapshot and cannot be told from here (set StorageEncrypted: true or a KmsKeyId to be sure)`,
-      P,
-      restore.loc ?? loc,
-    );
-  }
-  if (encrypted.state === "unknown") return judgement("unknown", describe(P, encrypted), P, loc);
-  if (encrypted.state === "absent") {
-    const value = effective(encrypted) ?? false;
-    const text =
-      encrypted.default === undefined
-        ? `StorageEncrypted is not set: AWS default false (${INSTANCE_DEFAULT_SOURCE})`
-        : describe(P, encrypted);
-    return judgement(value ? "pass" : "fail", text, P, loc);
-  }
-  return judgement(encrypted.value ? "pass" : "fail", describe(P, encrypted), P, loc);
+    return { when, enc, cmk: judgeCustomerKey(instance, ctx, enc, kmsKeyId, NOT_REPORTED, restore) };
+  });
 }
 
-function evaluateReplica(replica: DbInstance, ctx: RuleContext, seen: Set<string>, requireCmk: boolean): RuleResult[] {
-  const P = "StorageEncrypted";
+function replicaAlternatives(replica: DbInstance, ctx: RuleContext, seen: Set<string>): EncryptionAlternative[] {
+  const base = resourceAssumption(replica);
   const source = sourceOf(replica, ctx);
   const sourceLoc = replica.sourceDbInstanceIdentifier.loc ?? replica.loc;
-  let inheritedWhen: string | undefined;
-  let inherited: Judgement;
-  if (source && !seen.has(source.id)) {
-    const fromSource = evaluateInstance(source, ctx, seen)[0] as RuleResult;
-    inheritedWhen = fromSource.when;
-    inherited = judgement(
-      fromSource.verdict,
-      `read replica: encryption inherited from source ${source.name}: ${fromSource.message}`,
-      P,
-      sourceLoc,
-    );
-  } else {
-    inherited = judgement(
-      "unknown",
-      `read replica: encryption follows its source, which is not in this scan (${describeAttr("SourceDBInstanceIdentifier", replica.sourceDbInstanceIdentifier)})`,
-      P,
-      sourceLoc,
-    );
-  }
-  const encryption = judgeAcross<[string]>(
-    replica,
-    [replica.kmsKeyId],
-    ([kmsKeyId]) =>
-      kmsKeyId.state !== "absent"
-        ? judgement(
-            "pass",
-            `read replica with ${describe("KmsKeyId", kmsKeyId)}: the replica is encrypted with that key`,
-            P,
-            kmsKeyId.loc ?? replica.loc,
-          )
-        : inherited,
-    { property: P },
-  );
-  if (encryption.when === undefined && inheritedWhen !== undefined) encryption.when = inheritedWhen;
-  const results = [encryption];
-  if (requireCmk) {
-    // Without a key of its own, the replica uses its source's key.
-    const sourceKey =
-      source && replica.kmsKeyId.state === "absent"
-        ? evaluateInstance(source, ctx, new Set([replica.id]))[1]
-        : undefined;
-    if (sourceKey) {
-      const r: RuleResult = {
-        ...sourceKey,
-        message: `read replica: KMS key inherited from source ${source?.name}: ${sourceKey.message}`,
-      };
-      const loc = sourceLoc;
-      if (loc) r.loc = loc;
-      results.push(r);
-    } else {
-      results.push(
-        judgeAcross<[string]>(
-          replica,
-          [replica.kmsKeyId],
-          ([kmsKeyId]) => judgeCustomerKey(replica, ctx, encryption, kmsKeyId, NOT_REPORTED, true),
-          { property: "KmsKeyId" },
-        ),
+  const sourceAlts = source && !seen.has(source.id) ? instanceAlternatives(source, ctx, new Set(seen)) : undefined;
+  const out: EncryptionAlternative[] = [];
+  for (const { when, values } of combine<[boolean, string]>(base, replica.storageEncrypted, replica.kmsKeyId)) {
+    const [encrypted, kmsKeyId] = values;
+    if (encrypted.state === "known" && reportedLive(encrypted)) {
+      const enc = judgement(encrypted.value ? "pass" : "fail", describe(P, encrypted), P, encrypted.loc ?? replica.loc);
+      out.push({ when, enc, cmk: judgeCustomerKey(replica, ctx, enc, kmsKeyId, NOT_REPORTED, false) });
+      continue;
+    }
+    const ownKey = kmsKeyId.state !== "absent";
+    const withKey = (): Judgement =>
+      judgement(
+        "pass",
+        `read replica with ${describe("KmsKeyId", kmsKeyId)}: the replica is encrypted with that key (RDS creates no encrypted replica of an unencrypted source)`,
+        P,
+        kmsKeyId.loc ?? replica.loc,
       );
+    if (!source || !sourceAlts) {
+      const enc = ownKey
+        ? withKey()
+        : judgement(
+            "unknown",
+            `read replica: encryption follows its source, which is not in this scan (${describeAttr("SourceDBInstanceIdentifier", replica.sourceDbInstanceIdentifier)})`,
+            P,
+            sourceLoc,
+          );
+      out.push({ when, enc, cmk: judgeCustomerKey(replica, ctx, enc, kmsKeyId, NOT_REPORTED, !ownKey) });
+      continue;
+    }
+    for (const inherited of sourceAlts) {
+      const merged = mergeUnder(base, when, inherited.when);
+      if (!merged) continue;
+      const from = `read replica: encryption inherited from source ${source.name}: ${inherited.enc.message}`;
+      let enc: Judgement;
+      if (inherited.enc.verdict === "fail") {
+        enc = judgement(
+          "fail",
+          ownKey
+            ? `${from}; a KmsKeyId cannot encrypt a replica of an unencrypted source (CreateDBInstanceReadReplica rejects it)`
+            : from,
+          P,
+          sourceLoc,
+        );
+      } else if (ownKey) {
+        enc = withKey();
+      } else {
+        enc = judgement(inherited.enc.verdict, from, P, sourceLoc);
+      }
+      out.push({
+        when: merged,
+        enc,
+        cmk: ownKey
+          ? judgeCustomerKey(replica, ctx, enc, kmsKeyId, NOT_REPORTED, false)
+          : prefixed(inherited.cmk, `read replica: KMS key inherited from source ${source.name}`, sourceLoc),
+      });
     }
   }
-  return results;
+  return out;
 }
 
 // -------------------------------------------------------------------------------------------- global clusters
 
 function evaluateGlobal(global: GlobalCluster, ctx: RuleContext): RuleResult {
-  return judgeAcross<[boolean, string]>(
-    global,
-    [global.storageEncrypted, global.sourceDbClusterIdentifier],
-    ([encrypted, source]) => {
-      const P = "StorageEncrypted";
-      const loc = encrypted.loc ?? global.loc;
-      if (encrypted.state === "known" || encrypted.state === "unknown") {
-        const verdict = encrypted.state === "unknown" ? "unknown" : encrypted.value ? "pass" : "fail";
-        return judgement(verdict, describe(P, encrypted), P, loc);
-      }
-      if (source.state !== "absent") {
-        const cluster = linkedCluster(source, ctx);
-        if (cluster) {
-          const inherited = evaluateCluster(cluster, ctx, new Set([global.id]))[0] as RuleResult;
-          return judgement(
-            inherited.verdict,
-            `StorageEncrypted is not set: the global cluster takes the encryption of its source cluster ${cluster.name}: ${inherited.message}`,
-            P,
-            loc,
+  const base = resourceAssumption(global);
+  const items: AlternativeJudgement[] = [];
+  for (const { when, values } of combine<[boolean, string]>(
+    base,
+    global.storageEncrypted,
+    global.sourceDbClusterIdentifier,
+  )) {
+    const [encrypted, source] = values;
+    const loc = encrypted.loc ?? global.loc;
+    const push = (j: Judgement, w = when) => items.push({ when: w, judgement: j });
+    if (encrypted.state !== "absent") {
+      push(
+        judgement(
+          encrypted.state === "unknown" ? "unknown" : encrypted.value ? "pass" : "fail",
+          describe(P, encrypted),
+          P,
+          loc,
+        ),
+      );
+      continue;
+    }
+    if (source.state !== "absent") {
+      const cluster = linkedCluster(source, ctx);
+      if (cluster) {
+        for (const inherited of clusterAlternatives(cluster, ctx, new Set([global.id]))) {
+          const merged = mergeUnder(base, when, inherited.when);
+          if (!merged) continue;
+          push(
+            judgement(
+              inherited.enc.verdict,
+              `StorageEncrypted is not set: the global cluster takes the encryption of its source cluster ${cluster.name}: ${inherited.enc.message}`,
+              P,
+              loc,
+            ),
+            merged,
           );
         }
-        return judgement(
+        continue;
+      }
+      push(
+        judgement(
           "unknown",
           `StorageEncrypted is not set: the global cluster takes the encryption of its source cluster (${describe("SourceDBClusterIdentifier", source)}), which is not in this scan`,
           P,
           loc,
-        );
-      }
-      if (global.memberClusterIds.length > 0) {
-        return judgement(
+        ),
+      );
+      continue;
+    }
+    if (global.memberClusterIds.length > 0) {
+      push(
+        judgement(
           "not-applicable",
           `StorageEncrypted is not set on the global cluster: encryption is judged on its member clusters (${global.memberClusterIds.join(", ")})`,
           P,
           loc,
-        );
-      }
-      const value = effective(encrypted);
-      if (value === undefined) return judgement("unknown", describe(P, encrypted), P, loc);
-      return judgement(value ? "pass" : "fail", describe(P, encrypted), P, loc);
-    },
-    { property: "StorageEncrypted" },
-  );
+        ),
+      );
+      continue;
+    }
+    push(judgeFlag(P, encrypted, loc));
+  }
+  return mergeJudgements(items, global, { property: P });
 }
 
 // ------------------------------------------------------------------------------------------------ KMS keys
@@ -576,18 +672,13 @@ function evaluateKey(key: KmsKey, ctx: RuleContext): RuleResult[] {
       key,
       [key.enabled],
       ([enabled]) => {
-        const loc = enabled.loc ?? key.loc;
-        const value = enabled.state === "absent" ? (enabled.default ?? true) : effective(enabled);
-        if (value === undefined)
-          return judgement("unknown", `${describe("Enabled", enabled)}; ${usedBy}`, "Enabled", loc);
-        return judgement(
-          value ? "pass" : "fail",
-          value
-            ? `${describe("Enabled", enabled)}; ${usedBy}`
-            : `${describe("Enabled", enabled)}: a disabled key makes the databases it encrypts unusable; ${usedBy}`,
+        const j = judgeFlag(
           "Enabled",
-          loc,
+          enabled,
+          enabled.loc ?? key.loc,
+          "a disabled key makes the databases it encrypts unusable",
         );
+        return { ...j, message: `${j.message}; ${usedBy}` };
       },
       { property: "Enabled" },
     ),
@@ -607,20 +698,8 @@ function evaluateKey(key: KmsKey, ctx: RuleContext): RuleResult[] {
               key.loc,
             );
           }
-          const value = rotation.state === "absent" ? (rotation.default ?? false) : effective(rotation);
-          if (value === undefined) {
-            return judgement(
-              "unknown",
-              `${describe("EnableKeyRotation", rotation)}; ${usedBy}`,
-              "EnableKeyRotation",
-              loc,
-            );
-          }
-          const text =
-            rotation.state === "absent" && rotation.default === undefined
-              ? "EnableKeyRotation is not set: AWS default false (AWS::KMS::Key EnableKeyRotation)"
-              : describe("EnableKeyRotation", rotation);
-          return judgement(value ? "pass" : "fail", `${text}; ${usedBy}`, "EnableKeyRotation", loc);
+          const j = judgeFlag("EnableKeyRotation", rotation, loc);
+          return { ...j, message: `${j.message}; ${usedBy}` };
         },
         { property: "EnableKeyRotation" },
       ),

@@ -157,7 +157,7 @@ export function describeOrigin(origin: Origin): string {
     case "parameter-default":
       return `default of parameter ${origin.parameter}`;
     case "user-parameter":
-      return `parameter ${origin.parameter} as given in the parameters file`;
+      return `parameter ${origin.parameter} as given by you (--parameters or --parameter)`;
     case "pseudo-parameter":
       return `pseudo parameter ${origin.parameter}`;
     case "mapping":
@@ -341,6 +341,61 @@ export function judgeAcross<T extends unknown[]>(
     resource,
     fallback,
   );
+}
+
+/**
+ * Merges two assumptions that both hold on top of `base` (a resource's own Condition), dropping the base keys again.
+ * Used when a verdict is inherited from another resource whose alternatives carry their own assumptions.
+ */
+export function mergeUnder(
+  base: ConditionAssumption,
+  a: ConditionAssumption,
+  b: ConditionAssumption,
+): ConditionAssumption | undefined {
+  const withBase = mergeAssumptions(base, a);
+  const merged = withBase && mergeAssumptions(withBase, b);
+  return merged && withoutKeys(merged, base);
+}
+
+/**
+ * Whether a resource exists, as an attribute: true, or conditional on its own undecidable Condition (so it can be
+ * combined with other attributes). `ignore` names a condition already assumed by the caller.
+ */
+export function presenceOf(resource: ModelResource, ignore?: string): Attr<boolean> {
+  const cond = resource.condition;
+  const yes: Resolved<boolean> = { state: "known", value: true, origin: { kind: "literal" } };
+  if (cond?.value !== "unknown" || cond.name === ignore) return yes;
+  return {
+    state: "conditional",
+    alternatives: [
+      { when: { [cond.name]: true }, attr: yes },
+      { when: { [cond.name]: false }, attr: { state: "known", value: false, origin: { kind: "literal" } } },
+    ],
+  };
+}
+
+/**
+ * Pass/fail on a boolean property from its value, or from the AWS default the scanner recorded when it is absent.
+ * Rules keep no defaults of their own: an absent property without a recorded default is unknown.
+ */
+export function judgeFlag(
+  property: string,
+  attr: Resolved<boolean>,
+  loc: SourceLocation | undefined,
+  whenFalse?: string,
+): Judgement {
+  const what = describe(property, attr);
+  const value = effective(attr);
+  if (value === undefined) {
+    return judgement(
+      "unknown",
+      attr.state === "absent" ? `${what}: no AWS default is recorded for it, so the value cannot be told` : what,
+      property,
+      loc,
+    );
+  }
+  if (value) return judgement("pass", what, property, loc);
+  return judgement("fail", whenFalse ? `${what}: ${whenFalse}` : what, property, loc);
 }
 
 /** A single result, with the resource-condition suffix applied. */

@@ -121,3 +121,35 @@ describe("backup-retention", () => {
     expect(run(rule, model([d]), "D")[0]?.verdict).toBe("unknown");
   });
 });
+
+describe("backup-retention: valid ranges and recorded defaults", () => {
+  it("fails 0 on a DB cluster as a value CloudFormation rejects (clusters keep 1 to 35 days)", () => {
+    const c = cluster("Cluster", { backupRetentionPeriod: known(0, at(9, 30)) });
+    expect(run(rule, model([c]), "Cluster")[0]).toMatchObject({
+      verdict: "fail",
+      loc: at(9, 30),
+      message: `${R} is 0 (literal): not a valid retention (1 to 35 days; a DB cluster cannot turn automated backups off), so the stack would not deploy (policy minimum 7 days)`,
+    });
+    const db = instance("Db", { backupRetentionPeriod: known(36) });
+    expect(run(rule, model([db]), "Db")[0]?.message).toContain("not a valid retention (0 to 35 days)");
+  });
+
+  it("judges DeletionPolicy from the default the scanner recorded, and keeps none of its own", () => {
+    const db = instance("Db", {
+      backupRetentionPeriod: known(7),
+      deletionPolicy: absent(undefined, "no default recorded", at(2, 3)),
+      updateReplacePolicy: absent("Snapshot", "a default the scanner recorded", at(2, 3)),
+    });
+    const [, del, upd] = run(rule, model([db]), "Db");
+    expect(del).toMatchObject({ verdict: "unknown", property: "DeletionPolicy" });
+    expect(upd).toMatchObject({
+      verdict: "pass",
+      message: "UpdateReplacePolicy is not set: CloudFormation default Snapshot (a default the scanner recorded)",
+    });
+  });
+
+  it("is unknown for a retention absent without a recorded default", () => {
+    const db = instance("Db", { backupRetentionPeriod: absent(undefined, "not reported") });
+    expect(verdicts(run(rule, model([db]), "Db")).slice(0, 1)).toEqual([`${R}:unknown`]);
+  });
+});

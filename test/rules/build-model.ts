@@ -2,6 +2,8 @@
  * Small builders for model objects, so rule tests state exactly the values a scanner would produce
  * (known with an origin, absent with the AWS default, unknown with a reason, conditional per assumption).
  */
+
+import { DEFAULTS } from "../../src/model/defaults.js";
 import type {
   Absent,
   Attr,
@@ -74,6 +76,8 @@ export function ifCond<T>(
 }
 
 const none = <T>(): Absent<T> => absent<T>(undefined, "no AWS default");
+/** The absent value the template scanner writes: the documented default and its source. */
+const dflt = <T>(d: { value: T | undefined; source: string }): Absent<T> => absent<T>(d.value, d.source);
 
 function base(id: string, loc?: SourceLocation) {
   return {
@@ -92,13 +96,13 @@ export function cluster(id: string, overrides: Partial<DbCluster> = {}): DbClust
     kind: "db-cluster",
     engine: known("aurora-postgresql"),
     engineVersion: none(),
-    engineMode: absent("provisioned"),
+    engineMode: dflt<string>(DEFAULTS.engineMode),
     dbClusterInstanceClass: none(),
-    storageEncrypted: absent(true, "Aurora default encryption"),
-    kmsKeyId: none(),
-    backupRetentionPeriod: absent(1, "BackupRetentionPeriod default 1"),
-    deletionProtection: absent(false, "DeletionProtection default false"),
-    iamAuth: absent(false, "EnableIAMDatabaseAuthentication default false"),
+    storageEncrypted: dflt<boolean>(DEFAULTS.auroraStorageEncrypted),
+    kmsKeyId: dflt<string>(DEFAULTS.kmsKeyId),
+    backupRetentionPeriod: dflt<number>(DEFAULTS.backupRetentionPeriod),
+    deletionProtection: dflt<boolean>(DEFAULTS.deletionProtection),
+    iamAuth: dflt<boolean>(DEFAULTS.iamAuth),
     serverlessV2MinCapacity: none(),
     serverlessV2MaxCapacity: none(),
     availabilityZones: none(),
@@ -108,8 +112,8 @@ export function cluster(id: string, overrides: Partial<DbCluster> = {}): DbClust
     globalClusterIdentifier: none(),
     dbClusterIdentifier: none(),
     memberIds: [],
-    deletionPolicy: absent("Snapshot", "DeletionPolicy default"),
-    updateReplacePolicy: absent("Delete", "UpdateReplacePolicy default"),
+    deletionPolicy: dflt<string>(DEFAULTS.rdsSnapshotPolicy),
+    updateReplacePolicy: dflt<string>(DEFAULTS.updateReplacePolicy),
     ...overrides,
   };
 }
@@ -122,20 +126,20 @@ export function instance(id: string, overrides: Partial<DbInstance> = {}): DbIns
     engine: known("postgres"),
     engineVersion: none(),
     dbInstanceClass: known("db.r6g.large"),
-    storageEncrypted: absent(false, "StorageEncrypted default false"),
-    kmsKeyId: none(),
-    backupRetentionPeriod: absent(1, "BackupRetentionPeriod default 1"),
-    deletionProtection: absent(false, "DeletionProtection default false"),
-    iamAuth: absent(false, "EnableIAMDatabaseAuthentication default false"),
-    multiAZ: absent(false, "MultiAZ default false"),
+    storageEncrypted: dflt<boolean>(DEFAULTS.instanceStorageEncrypted),
+    kmsKeyId: dflt<string>(DEFAULTS.kmsKeyId),
+    backupRetentionPeriod: dflt<number>(DEFAULTS.backupRetentionPeriod),
+    deletionProtection: dflt<boolean>(DEFAULTS.deletionProtection),
+    iamAuth: dflt<boolean>(DEFAULTS.iamAuth),
+    multiAZ: dflt<boolean>(DEFAULTS.multiAZ),
     availabilityZone: none(),
-    caCertificateIdentifier: absent("rds-ca-rsa2048-g1", "default CA for new instances"),
+    caCertificateIdentifier: dflt<string>(DEFAULTS.caCertificateIdentifier),
     dbClusterIdentifier: none(),
     sourceDbInstanceIdentifier: none(),
     snapshotIdentifier: none(),
     dbInstanceIdentifier: none(),
-    deletionPolicy: absent("Snapshot", "DeletionPolicy default"),
-    updateReplacePolicy: absent("Delete", "UpdateReplacePolicy default"),
+    deletionPolicy: dflt<string>(DEFAULTS.rdsSnapshotPolicy),
+    updateReplacePolicy: dflt<string>(DEFAULTS.updateReplacePolicy),
     ...overrides,
   };
 }
@@ -147,7 +151,7 @@ export function member(id: string, clusterId: string, overrides: Partial<DbInsta
     engine: known("aurora-postgresql"),
     clusterId,
     dbClusterIdentifier: known(clusterId, undefined),
-    deletionPolicy: absent("Delete", "DeletionPolicy default"),
+    deletionPolicy: dflt<string>(DEFAULTS.deletePolicy),
     ...overrides,
   });
 }
@@ -158,7 +162,7 @@ export function globalCluster(id: string, overrides: Partial<GlobalCluster> = {}
     kind: "global-cluster",
     engine: known("aurora-postgresql"),
     storageEncrypted: none(),
-    deletionProtection: absent(false, "DeletionProtection default false"),
+    deletionProtection: dflt<boolean>(DEFAULTS.deletionProtection),
     sourceDbClusterIdentifier: none(),
     globalClusterIdentifier: none(),
     memberClusterIds: [],
@@ -171,8 +175,8 @@ export function kmsKey(id: string, overrides: Partial<KmsKey> = {}): KmsKey {
     ...base(id, overrides.loc),
     kind: "kms-key",
     keyId: id,
-    enabled: absent(true, "Enabled default true"),
-    rotationEnabled: absent(false, "EnableKeyRotation default false"),
+    enabled: dflt<boolean>(DEFAULTS.kmsKeyEnabled),
+    rotationEnabled: dflt<boolean>(DEFAULTS.kmsKeyRotation),
     keyManager: known<"CUSTOMER" | "AWS">("CUSTOMER"),
     aliases: [],
     ...overrides,

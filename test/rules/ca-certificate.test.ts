@@ -120,3 +120,26 @@ describe("ca-certificate", () => {
     expect(verdicts(run(rule, model([d]), "D"))).toEqual([`${P}:unknown`]);
   });
 });
+
+describe("ca-certificate: live instances without a reported CA", () => {
+  it("is unknown, not 'the default for new instances', when the API reported neither the CA nor CertificateDetails", () => {
+    const db = instance("arn:db", {
+      origin: { source: "live", arn: "arn:db" },
+      caCertificateIdentifier: absent(undefined, "DescribeDBInstances returned no CACertificateIdentifier"),
+    });
+    const certs = liveCertificates([
+      { id: "rds-ca-rsa2048-g1", validTill: "2061-05-24T22:59:00Z", defaultForNewLaunches: true },
+    ]);
+    const [r] = run(rule, model([db], { source: "live", certificates: certs }), "arn:db");
+    expect(r?.verdict).toBe("unknown");
+    expect(r?.message).toContain("the instance's CA cannot be told");
+  });
+
+  it("passes each current G1 CA", () => {
+    for (const ca of ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"]) {
+      expect(verdicts(run(rule, model([instance("Db", { caCertificateIdentifier: known(ca) })]), "Db")), ca).toEqual([
+        `${P}:pass`,
+      ]);
+    }
+  });
+});

@@ -50,28 +50,53 @@ describe("rule catalogue", () => {
     }
   });
 
-  it("remediation snippets are CloudFormation that passes their own rule (production settings)", () => {
-    const strict = { allowBurstable: false, requireCustomerManagedKey: true };
+  it("remediation snippets, scanned by the real template scanner, pass their own rule (default and production settings)", () => {
+    const production = { allowBurstable: false, requireCustomerManagedKey: true };
     for (const rule of allRules) {
       const scanned = scanTemplateText(rule.meta.remediation.snippet, "snippet.yaml");
       expect(scanned.error, rule.meta.id).toBeUndefined();
       const model = scanned.model;
       if (!model) throw new Error(`${rule.meta.id}: snippet has no database resources`);
       const defaults = Object.fromEntries(rule.meta.parameters.map((p) => [p.name, p.default]));
-      let judged = 0;
-      for (const resource of model.resources.values()) {
-        if (!rule.meta.appliesTo.includes(resource.kind)) continue;
-        for (const r of rule.evaluate(resource, {
-          model,
-          params: { ...defaults, ...strict },
-          profile: "p",
-          now: NOW,
-        })) {
-          expect(["pass", "not-applicable"], `${rule.meta.id} ${resource.id}: ${r.message}`).toContain(r.verdict);
-          if (r.verdict === "pass") judged++;
+      for (const params of [defaults, { ...defaults, ...production }]) {
+        let judged = 0;
+        for (const resource of model.resources.values()) {
+          if (!rule.meta.appliesTo.includes(resource.kind)) continue;
+          for (const r of rule.evaluate(resource, { model, params, profile: "p", now: NOW })) {
+            // Neither fail nor unknown: a fix must be one the rule can confirm.
+            expect(["pass", "not-applicable"], `${rule.meta.id} ${resource.id}: ${r.message}`).toContain(r.verdict);
+            if (r.verdict === "pass") judged++;
+          }
+        }
+        expect(judged, rule.meta.id).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("no remediation snippet sets a cluster-owned property on an Aurora member (CloudFormation ignores or rejects it)", () => {
+    for (const rule of allRules) {
+      const model = scanTemplateText(rule.meta.remediation.snippet, "snippet.yaml").model;
+      for (const resource of model?.resources.values() ?? []) {
+        if (resource.kind !== "db-instance" || resource.role !== "aurora-member") continue;
+        for (const attr of [
+          resource.storageEncrypted,
+          resource.deletionProtection,
+          resource.iamAuth,
+          resource.backupRetentionPeriod,
+        ]) {
+          expect(attr.state, `${rule.meta.id} ${resource.id}`).toBe("absent");
         }
       }
-      expect(judged, rule.meta.id).toBeGreaterThan(0);
     }
+  });
+
+  it("maps the peer rule ids verified against the peers' own sources", () => {
+    const byId = Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.references]));
+    // Verified against the peers' sources (cfn_nag custom_rules, checkov checks, cdk-nag rules).
+    expect(byId["storage-encrypted"]?.cfnNag).toEqual(["F26", "F27", "F19"]);
+    expect(byId["deletion-protection"]?.cfnNag).toEqual(["F80"]);
+    expect(byId["backup-retention"]?.cfnNag).toEqual(["W75"]);
+    expect(byId["iam-auth"]?.checkov).toEqual(["CKV_AWS_161", "CKV_AWS_162"]);
+    expect(byId["multi-az"]?.checkov).toEqual(["CKV_AWS_157"]);
   });
 });

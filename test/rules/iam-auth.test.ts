@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { engineSupportsIamAuth, rule } from "../../src/rules/iam-auth.js";
+import { engineSupportsIamAuth, mariadbVersionSupportsIamAuth, rule } from "../../src/rules/iam-auth.js";
 import {
   absent,
   at,
@@ -80,7 +80,7 @@ describe("iam-auth", () => {
     const b = instance("B", { iamAuth: fromUserParam(true, "UseIam") });
     expect(run(rule, model([b]), "B")[0]).toMatchObject({
       verdict: "pass",
-      message: `${P} is true (parameter UseIam as given in the parameters file)`,
+      message: `${P} is true (parameter UseIam as given by you (--parameters or --parameter))`,
     });
   });
 
@@ -99,5 +99,38 @@ describe("iam-auth", () => {
     const [r] = run(rule, model([e]), "E");
     expect(r?.verdict).toBe("unknown");
     expect(r?.message).toContain("whether the engine supports IAM authentication cannot be told");
+  });
+});
+
+describe("iam-auth: engine versions and unknown engines", () => {
+  it("treats RDS for MariaDB before 10.11 as not applicable (IAM auth is not available there)", () => {
+    const old = instance("Old", { engine: known("mariadb"), engineVersion: known("10.6.19", at(6, 22)) });
+    expect(run(rule, model([old]), "Old")[0]).toMatchObject({
+      verdict: "not-applicable",
+      loc: at(6, 22),
+      message: "EngineVersion is 10.6.19 (literal): RDS for MariaDB offers IAM database authentication from 10.11 on",
+    });
+    const current = instance("New", { engine: known("mariadb"), engineVersion: known("10.11.9") });
+    expect(verdicts(run(rule, model([current]), "New"))).toEqual([`${P}:fail`]);
+    const defaulted = instance("Def", { engine: known("mariadb") });
+    expect(verdicts(run(rule, model([defaulted]), "Def"))).toEqual([`${P}:fail`]);
+    const imported = instance("Imp", { engine: known("mariadb"), engineVersion: importValue("ver") });
+    expect(verdicts(run(rule, model([imported]), "Imp"))).toEqual([`${P}:unknown`]);
+    expect(mariadbVersionSupportsIamAuth("11.4.3")).toBe(true);
+    expect(mariadbVersionSupportsIamAuth("10.5")).toBe(false);
+  });
+
+  it("says unknown, not not-applicable, for an engine string it does not know", () => {
+    const [r] = run(rule, model([instance("Db", { engine: known("postgresql", at(5, 15)) })]), "Db");
+    expect(r).toMatchObject({ verdict: "unknown", loc: at(5, 15) });
+    expect(r?.message).toContain("not an engine rdsguard knows");
+  });
+
+  it("treats RDS Custom SQL Server like RDS Custom Oracle", () => {
+    for (const engine of ["custom-sqlserver-ee", "custom-sqlserver-web", "custom-oracle-ee-cdb"]) {
+      expect(verdicts(run(rule, model([instance("Db", { engine: known(engine) })]), "Db")), engine).toEqual([
+        `${P}:not-applicable`,
+      ]);
+    }
   });
 });

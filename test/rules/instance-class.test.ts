@@ -176,3 +176,96 @@ describe("instance class table", () => {
     expect(INSTANCE_CLASS_TABLE.db2.r6g?.status).toBe("unsupported");
   });
 });
+
+describe("instance-class: class names, sizes and data", () => {
+  it("fails a malformed class with a message that says what RDS expects", () => {
+    const [r] = run(rule, model([instance("Db", { dbInstanceClass: known("r6g.large", at(5, 24)) })]), "Db");
+    expect(r).toMatchObject({ verdict: "fail", loc: at(5, 24) });
+    expect(r?.message).toBe(
+      "DBInstanceClass is r6g.large (literal): not a DB instance class name; RDS expects db.<family>.<size> (for example db.r6g.large) or db.serverless, starting with db.",
+    );
+  });
+
+  it("says unknown, not fail, for a size it does not know", () => {
+    const [r] = run(rule, model([instance("Db", { dbInstanceClass: known("db.r6g.huge") })]), "Db");
+    expect(r?.verdict).toBe("unknown");
+    expect(r?.message).toContain("size huge is not one rdsguard knows");
+    expect(verdicts(run(rule, model([instance("Db", { dbInstanceClass: known("db.m7i.metal-24xl") })]), "Db"))).toEqual(
+      [`${C}:pass`],
+    );
+  });
+
+  it("accepts RDS for Oracle preconfigured memory classes, and only for Oracle", () => {
+    const ora = instance("Ora", { engine: known("oracle-ee"), dbInstanceClass: known("db.r5b.4xlarge.tpc2.mem2x") });
+    expect(verdicts(run(rule, model([ora]), "Ora"))).toEqual([`${C}:pass`]);
+    expect(parseInstanceClass("db.r5b.4xlarge.tpc2.mem2x")).toEqual({
+      family: "r5b",
+      size: "4xlarge",
+      oracleVariant: "tpc2.mem2x",
+    });
+    const pg = instance("Pg", { dbInstanceClass: known("db.r5.4xlarge.tpc2.mem2x") });
+    expect(run(rule, model([pg]), "Pg")[0]?.message).toContain("offered only by RDS for Oracle");
+  });
+
+  it("does not pass families Aurora MySQL version 2 never documented; knows db.x2g and the new db.r9g", () => {
+    const v2 = cluster("Cluster", { engine: known("aurora-mysql"), engineVersion: known("5.7.mysql_aurora.2.12.4") });
+    const r7g = member("A", "Cluster", { engine: known("aurora-mysql"), dbInstanceClass: known("db.r7g.large") });
+    const x2g = member("B", "Cluster", { engine: known("aurora-mysql"), dbInstanceClass: known("db.x2g.large") });
+    const mdl = model([v2, r7g, x2g]);
+    expect(verdicts(run(rule, mdl, "A"))).toEqual([`${C}:unknown`]);
+    expect(verdicts(run(rule, mdl, "B"))).toEqual([`${C}:pass`]);
+    const apg = cluster("Pg");
+    const r9g = member("C", "Pg", { dbInstanceClass: known("db.r9g.2xlarge") });
+    expect(verdicts(run(rule, model([apg, r9g]), "C"))).toEqual([`${C}:pass`]);
+  });
+
+  it("fails the deprecated generations (db.m1/m2/m3/m4, db.r3/r4, db.t1/t2) on RDS", () => {
+    for (const cls of ["db.m1.small", "db.m2.xlarge", "db.m3.large", "db.m4.large", "db.r3.large", "db.r4.large"]) {
+      expect(verdicts(run(rule, model([instance("Db", { dbInstanceClass: known(cls) })]), "Db")), cls).toEqual([
+        `${C}:fail`,
+      ]);
+    }
+    for (const cls of ["db.t1.micro", "db.t2.micro"]) {
+      expect(verdicts(run(rule, model([instance("Db", { dbInstanceClass: known(cls) })]), "Db")), cls).toEqual([
+        `${C}:fail`,
+      ]);
+    }
+  });
+});
+
+describe("instance-class: Serverless v2 capacity, per alternative", () => {
+  it("fails a missing capacity range only under the condition that makes a member db.serverless", () => {
+    const c = cluster("Cluster", { loc: at(3, 3) });
+    const m = member("W", "Cluster", {
+      dbInstanceClass: ifCond("UseServerless", known("db.serverless"), known("db.r6g.large")),
+    });
+    const [r] = run(rule, model([c, m]), "Cluster");
+    expect(r).toMatchObject({
+      verdict: "fail",
+      when: "UseServerless=true",
+      property: "ServerlessV2ScalingConfiguration",
+    });
+  });
+
+  it("counts a db.serverless member only where its own Condition creates it", () => {
+    const c = cluster("Cluster");
+    const m = member("W", "Cluster", {
+      condition: { name: "WithServerless", value: "unknown" },
+      dbInstanceClass: known("db.serverless"),
+    });
+    expect(verdicts(run(rule, model([c, m]), "Cluster"))).toEqual([
+      "ServerlessV2ScalingConfiguration:fail when WithServerless=true",
+    ]);
+  });
+
+  it("fails a MaxCapacity below 1 ACU whatever the policy floor", () => {
+    const c = cluster("Cluster", {
+      serverlessV2MinCapacity: known(0.5, at(10, 22)),
+      serverlessV2MaxCapacity: known(0.5, at(11, 22)),
+    });
+    const m = member("W", "Cluster", { dbInstanceClass: known("db.serverless") });
+    const [r] = run(rule, model([c, m]), "Cluster", { minServerlessV2MaxCapacity: 0 });
+    expect(r).toMatchObject({ verdict: "fail", loc: at(11, 22) });
+    expect(r?.message).toContain("MaxCapacity is at least 1 ACU");
+  });
+});

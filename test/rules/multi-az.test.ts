@@ -122,3 +122,40 @@ describe("multi-az: Aurora clusters count their instances", () => {
     expect(verdicts(run(rule, model([empty], { source: "live" }), "arn:e"))).toEqual(["DBClusterMembers:fail"]);
   });
 });
+
+describe("multi-az: every alternative of member placement is judged", () => {
+  it("fails when an Fn::If on a reader's AvailabilityZone puts it in the writer's AZ, naming that condition", () => {
+    const c = cluster("Cluster", { loc: at(3, 3) });
+    const w = member("Writer", "Cluster", { availabilityZone: known("eu-west-1a", at(20, 25)) });
+    const r = member("Reader", "Cluster", {
+      availabilityZone: ifCond("SameAz", known("eu-west-1a", at(28, 9)), known("eu-west-1b", at(29, 9)), at(27, 25)),
+    });
+    const [res] = run(rule, model([c, w, r]), "Cluster");
+    expect(res).toMatchObject({ verdict: "fail", when: "SameAz=true", property: "AvailabilityZone", loc: at(28, 9) });
+    expect(res?.message).toContain("are all pinned to AvailabilityZone eu-west-1a");
+  });
+
+  it("is unknown when a pinned writer meets a reader whose AZ cannot be known", () => {
+    const c = cluster("Cluster");
+    const w = member("Writer", "Cluster", { availabilityZone: known("eu-west-1a") });
+    const r = member("Reader", "Cluster", { availabilityZone: importValue("reader-az", at(27, 25)) });
+    const [res] = run(rule, model([c, w, r]), "Cluster");
+    expect(res).toMatchObject({ verdict: "unknown", property: "AvailabilityZone", loc: at(27, 25) });
+    expect(res?.message).toContain("whether they share one AZ cannot be told");
+  });
+
+  it("combines a conditional reader with its conditional AZ", () => {
+    const c = cluster("Cluster");
+    const w = member("Writer", "Cluster", { availabilityZone: known("eu-west-1a") });
+    const r = member("Reader", "Cluster", {
+      condition: { name: "IsProd", value: "unknown" },
+      availabilityZone: known("eu-west-1b"),
+    });
+    expect(verdicts(run(rule, model([c, w, r]), "Cluster"))).toEqual(["DBClusterMembers:fail when IsProd=false"]);
+  });
+
+  it("is unknown for MultiAZ absent without a recorded default (no default of its own)", () => {
+    const db = instance("Db", { multiAZ: absent(undefined, "DescribeDBInstances returned no MultiAZ") });
+    expect(verdicts(run(rule, model([db]), "Db"))).toEqual(["MultiAZ:unknown"]);
+  });
+});

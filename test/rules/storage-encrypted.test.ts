@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULTS } from "../../src/model/defaults.js";
 import { rule } from "../../src/rules/storage-encrypted.js";
 import {
   absent,
@@ -48,7 +49,7 @@ describe("storage-encrypted: standalone DB instances", () => {
     const db = instance("Db", { storageEncrypted: fromUserParam(true, "DbEncrypted", at(9, 25)) });
     const [r] = run(rule, model([db]), "Db");
     expect(r?.verdict).toBe("pass");
-    expect(r?.message).toBe("StorageEncrypted is true (parameter DbEncrypted as given in the parameters file)");
+    expect(r?.message).toBe("StorageEncrypted is true (parameter DbEncrypted as given by you (--parameters or --parameter))");
   });
 
   it("is unknown for an Fn::ImportValue, with the reason", () => {
@@ -95,7 +96,8 @@ describe("storage-encrypted: standalone DB instances", () => {
     expect(r?.when).toBeUndefined();
   });
 
-  it("is unknown for a restore from snapshot unless encryption is stated", () => {
+  it("is unknown for a restore from a DB snapshot, even with StorageEncrypted or KmsKeyId in the template", () => {
+    // RestoreDBInstanceFromDBSnapshot has neither parameter: the snapshot alone decides.
     const restored = instance("Db", {
       snapshotIdentifier: known("arn:aws:rds:eu-west-1:111122223333:snapshot:s1", at(6, 29)),
     });
@@ -106,12 +108,28 @@ describe("storage-encrypted: standalone DB instances", () => {
 
     const withKey = instance("Db", {
       snapshotIdentifier: known("s1"),
-      kmsKeyId: known("arn:aws:kms:eu-west-1:111122223333:key/abcd", at(7, 17)),
+      storageEncrypted: known(true, at(7, 25)),
+      kmsKeyId: known("arn:aws:kms:eu-west-1:111122223333:key/abcd", at(8, 17)),
     });
-    expect(verdicts(run(rule, model([withKey]), "Db"))).toEqual(["StorageEncrypted:pass"]);
+    const [k] = run(rule, model([withKey]), "Db");
+    expect(k?.verdict).toBe("unknown");
+    expect(k?.message).toBe(
+      "restored from snapshot (DBSnapshotIdentifier is s1 (literal)): encryption is inherited from the snapshot and cannot be told from here; StorageEncrypted and KmsKeyId in the template are not applied: RestoreDBInstanceFromDBSnapshot takes no such setting",
+    );
+    // The key the template names is not the key the restore uses.
+    expect(verdicts(run(rule, model([withKey]), "Db", { requireCustomerManagedKey: true }))).toEqual([
+      "StorageEncrypted:unknown",
+      "KmsKeyId:unknown",
+    ]);
+  });
 
-    const stated = instance("Db", { snapshotIdentifier: known("s1"), storageEncrypted: known(true) });
-    expect(verdicts(run(rule, model([stated]), "Db"))).toEqual(["StorageEncrypted:pass"]);
+  it("is unknown when StorageEncrypted is absent and no AWS default is recorded (the rule keeps no defaults)", () => {
+    const db = instance("Db", { storageEncrypted: absent(undefined, "not reported") });
+    expect(run(rule, model([db]), "Db")[0]).toMatchObject({
+      verdict: "unknown",
+      message:
+        "StorageEncrypted is not set (not reported): no AWS default is recorded for it, so the value cannot be told",
+    });
   });
 });
 
@@ -158,7 +176,9 @@ describe("storage-encrypted: Aurora", () => {
     const c = cluster("Cluster");
     const [r] = run(rule, model([c]), "Cluster");
     expect(r?.verdict).toBe("pass");
-    expect(r?.message).toContain("encrypted at rest by default with an AWS owned key");
+    expect(r?.message).toBe(
+      `StorageEncrypted is not set: AWS default true (${DEFAULTS.auroraStorageEncrypted.source})`,
+    );
     expect(r?.message).toContain("2026-02-18");
   });
 
@@ -264,7 +284,7 @@ describe("storage-encrypted: customer-managed KMS key", () => {
         verdict: "fail",
         property: "EnableKeyRotation",
         loc: at(3, 3),
-        message: "EnableKeyRotation is not set: AWS default false (EnableKeyRotation default false); used by Cluster",
+        message: `EnableKeyRotation is not set: AWS default false (${DEFAULTS.kmsKeyRotation.source}); used by Cluster`,
       },
     ]);
   });
@@ -314,5 +334,74 @@ describe("storage-encrypted: global clusters", () => {
     expect(verdicts(run(rule, model([g, cluster("Primary")]), "G"))).toEqual(["StorageEncrypted:not-applicable"]);
     const fromSource = globalCluster("G", { sourceDbClusterIdentifier: { ...unknown("Ref"), refersTo: "Primary" } });
     expect(verdicts(run(rule, model([fromSource, cluster("Primary")]), "G"))).toEqual(["StorageEncrypted:pass"]);
+  });
+});
+
+describe("storage-encrypted: inheritance keeps conditions, live answers are the truth", () => {
+  it("a replica of a source whose encryption depends on a condition fails under that condition", () => {
+    const source = instance("Primary", { storageEncrypted: ifCond("Encrypt", known(true), known(false)) });
+    const replica = instance("Replica", {
+      role: "read-replica",
+      sourceId: "Primary",
+      sourceDbInstanceIdentifier: { ...known("Primary (resource attribute)", at(20, 35)), refersTo: "Primary" },
+    });
+    const [r] = run(rule, model([source, replica]), "Replica");
+    expect(r).toMatchObject({ verdict: "fail", when: "Encrypt=false", loc: at(20, 35) });
+  });
+
+  it("a KmsKeyId cannot encrypt a replica of an unencrypted source in the template", () => {
+    const source = instance("Primary", { storageEncrypted: known(false) });
+    const replica = instance("Replica", {
+      role: "read-replica",
+      sourceId: "Primary",
+      sourceDbInstanceIdentifier: known("Primary (resource attribute)"),
+      kmsKeyId: known("arn:aws:kms:eu-west-1:111122223333:key/abcd"),
+    });
+    const [r] = run(rule, model([source, replica]), "Replica");
+    expect(r?.verdict).toBe("fail");
+    expect(r?.message).toContain("CreateDBInstanceReadReplica rejects it");
+  });
+
+  it("a clone of a cluster whose encryption depends on a condition fails under that condition", () => {
+    const source = cluster("Source", { storageEncrypted: ifCond("Encrypt", known(true), known(false)) });
+    const clone = cluster("Clone", {
+      sourceDbClusterIdentifier: { ...known("Source (resource attribute)"), refersTo: "Source" },
+    });
+    expect(verdicts(run(rule, model([source, clone]), "Clone"))).toEqual(["StorageEncrypted:fail when Encrypt=false"]);
+    // With a KmsKeyId the restore of an encrypted source is encrypted with it; of an unencrypted one it is rejected.
+    clone.kmsKeyId = known("arn:aws:kms:eu-west-1:111122223333:key/abcd");
+    expect(verdicts(run(rule, model([source, clone]), "Clone"))).toEqual(["StorageEncrypted:fail when Encrypt=false"]);
+  });
+
+  it("a cluster restore names no key: StorageEncrypted true is not applied, so it is unknown", () => {
+    const c = cluster("Cluster", { snapshotIdentifier: known("snap", at(5, 27)), storageEncrypted: known(true) });
+    const [r] = run(rule, model([c]), "Cluster");
+    expect(r).toMatchObject({ verdict: "unknown", loc: at(5, 27) });
+    expect(r?.message).toContain("StorageEncrypted in the template is not applied: RestoreDBClusterFromSnapshot");
+  });
+
+  it("a live replica (instance or cluster) is judged on what the API reports, even with its source elsewhere", () => {
+    const replica = instance("arn:db:replica", {
+      origin: { source: "live", arn: "arn:db:replica" },
+      role: "read-replica",
+      sourceDbInstanceIdentifier: live("arn:aws:rds:us-east-1:111122223333:db:prod", "DescribeDBInstances"),
+      storageEncrypted: live(false, "DescribeDBInstances"),
+    });
+    const replicaCluster = cluster("arn:cluster:replica", {
+      origin: { source: "live", arn: "arn:cluster:replica" },
+      replicationSourceIdentifier: live("arn:aws:rds:us-east-1:111122223333:cluster:prod"),
+      storageEncrypted: live(true),
+    });
+    const m = model([replica, replicaCluster], { source: "live" });
+    expect(verdicts(run(rule, m, "arn:db:replica"))).toEqual(["StorageEncrypted:fail"]);
+    expect(verdicts(run(rule, m, "arn:cluster:replica"))).toEqual(["StorageEncrypted:pass"]);
+    replicaCluster.storageEncrypted = live(false);
+    expect(verdicts(run(rule, m, "arn:cluster:replica"))).toEqual(["StorageEncrypted:fail"]);
+  });
+
+  it("a global cluster takes its source cluster's alternatives", () => {
+    const source = cluster("Primary", { storageEncrypted: ifCond("Encrypt", known(true), known(false)) });
+    const g = globalCluster("G", { sourceDbClusterIdentifier: { ...unknown("Ref"), refersTo: "Primary" } });
+    expect(verdicts(run(rule, model([g, source]), "G"))).toEqual(["StorageEncrypted:fail when Encrypt=false"]);
   });
 });

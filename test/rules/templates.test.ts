@@ -116,7 +116,7 @@ describe("standalone.yaml: primary, read replica, snapshot restore; parameter de
     const m = scan("standalone.yaml", file.values);
     expect(judge(m, "storage-encrypted", "Primary")).toEqual(["StorageEncrypted pass 19:25"]);
     expect(results(m, "storage-encrypted", "Primary")[0]?.message).toBe(
-      "StorageEncrypted is true (parameter Encrypt as given in the parameters file)",
+      "StorageEncrypted is true (parameter Encrypt as given by you (--parameters or --parameter))",
     );
     expect(judge(m, "storage-encrypted", "Replica")).toEqual(["StorageEncrypted pass 30:35"]);
     expect(judge(m, "instance-class", "Primary", { allowBurstable: false })).toEqual(["DBInstanceClass pass 17:24"]);
@@ -179,9 +179,35 @@ describe("serverless-and-global.yaml: Serverless v1 and v2, Multi-AZ DB cluster,
   });
 });
 
+describe("audit-edges.yaml: conditions on placement and class, restores, Oracle classes, MariaDB IAM", () => {
+  const m = scan("audit-edges.yaml");
+
+  it("multi-az: the reader is pinned to the writer's AZ only when SameAz, and fails there, at the true branch", () => {
+    expect(judge(m, "multi-az", "Cluster")).toEqual(["AvailabilityZone fail when SameAz=true 34:38"]);
+  });
+
+  it("instance-class: the missing Serverless v2 range fails only when UseServerless", () => {
+    expect(judge(m, "instance-class", "Cluster")).toEqual([
+      "ServerlessV2ScalingConfiguration fail when UseServerless=true 14:3",
+    ]);
+    expect(judge(m, "instance-class", "Restored")).toEqual(["DBInstanceClass pass 40:24"]);
+  });
+
+  it("storage-encrypted: a DB instance restore is unknown even with StorageEncrypted: true", () => {
+    expect(judge(m, "storage-encrypted", "Restored")).toEqual(["StorageEncrypted unknown 38:29"]);
+    expect(results(m, "storage-encrypted", "Restored")[0]?.message).toContain(
+      "StorageEncrypted in the template is not applied: RestoreDBInstanceFromDBSnapshot takes no such setting",
+    );
+  });
+
+  it("iam-auth: RDS for MariaDB 10.6 has no IAM authentication, so it is not applicable", () => {
+    expect(judge(m, "iam-auth", "Maria")).toEqual(["EnableIAMDatabaseAuthentication not-applicable 46:22"]);
+  });
+});
+
 describe("every rule on every fixture", () => {
   it("returns at least one result per applicable resource, each with a location and a message", () => {
-    for (const name of ["aurora-cluster.yaml", "standalone.yaml", "serverless-and-global.yaml"]) {
+    for (const name of ["aurora-cluster.yaml", "standalone.yaml", "serverless-and-global.yaml", "audit-edges.yaml"]) {
       const m = scan(name);
       for (const resource of m.resources.values()) {
         for (const rule of allRules) {

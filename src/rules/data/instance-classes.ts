@@ -31,6 +31,9 @@ export interface FamilyEntry {
 
 export const DATA_AS_OF = "2026-11";
 
+/** Serverless v2 MaxCapacity is at least 1 ACU. */
+export const SERVERLESS_V2_MIN_MAX_ACU = 1;
+
 const AURORA_MEMORY_CURRENT: Record<string, FamilyEntry> = {
   r5: { status: "current" },
   r6g: { status: "current" },
@@ -41,6 +44,8 @@ const AURORA_MEMORY_CURRENT: Record<string, FamilyEntry> = {
   r7i: { status: "current" },
   r8g: { status: "current" },
   r8gd: { status: "current", note: "Optimized Reads" },
+  // Aurora User Guide document history, 2026-11-12: "Aurora supports the db.r9g instance class".
+  r9g: { status: "current" },
   x2g: { status: "current" },
   serverless: { status: "current", note: "Aurora Serverless v2" },
 };
@@ -156,9 +161,13 @@ export const INSTANCE_CLASS_TABLE: Readonly<Record<EngineGroup, Readonly<Record<
   "aurora-mysql-1": {
     ...AURORA_NOT_OFFERED,
   },
+  // Only what the docs confirm for version 2 (past end of standard support on 2024-10-31): families introduced later
+  // (r6i, r6gd, r6id, r7g, r7i, r8g, r8gd, r9g) are left out and so judged unknown, not passed.
   "aurora-mysql-2": {
     ...AURORA_NOT_OFFERED,
-    ...AURORA_MEMORY_CURRENT,
+    r5: { status: "current" },
+    r6g: { status: "current" },
+    x2g: { status: "current", note: "x2g: all currently available Aurora MySQL versions" },
     serverless: { status: "unsupported", note: "Aurora Serverless v2 needs Aurora MySQL version 3" },
     r4: { status: "deprecated", note: "previous generation; Aurora MySQL version 3 does not offer it" },
     t2: { status: "deprecated", sizes: ["small", "medium"], note: "previous generation; Aurora MySQL 2 only" },
@@ -251,16 +260,40 @@ export const SOURCES: readonly string[] = [
   "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ServerlessV2ScalingConfiguration.html",
   "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless.html",
   "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.MySQL56.EOL.html",
+  // db.r9g added 2026-11-12.
+  "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/WhatsNew.html",
+  // Preconfigured memory classes db.r5(b).<size>.tpc<N>.mem<N>x, offered only by RDS for Oracle.
+  "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Oracle.Concepts.InstanceClasses.html",
 ];
 
-/** "db.r6g.large" → { family: "r6g", size: "large" }; "db.serverless" → { family: "serverless" }. */
-export function parseInstanceClass(value: string): { family: string; size?: string } | undefined {
-  const m = /^db\.([a-z][a-z0-9-]*)(?:\.([a-z0-9-]+))?$/.exec(value.trim().toLowerCase());
+/** A parsed DB instance class name. */
+export interface ParsedClass {
+  family: string;
+  size?: string;
+  /** RDS for Oracle preconfigured memory classes: db.r5b.4xlarge.tpc2.mem2x → "tpc2.mem2x". */
+  oracleVariant?: string;
+}
+
+/**
+ * "db.r6g.large" → { family: "r6g", size: "large" }; "db.serverless" → { family: "serverless" };
+ * "db.r5b.4xlarge.tpc2.mem2x" → { family: "r5b", size: "4xlarge", oracleVariant: "tpc2.mem2x" }.
+ * Undefined for a name that is not of the form db.<family>.<size>.
+ */
+export function parseInstanceClass(value: string): ParsedClass | undefined {
+  const m = /^db\.([a-z][a-z0-9-]*)(?:\.([a-z0-9-]+))?(?:\.(tpc\d+\.mem\d+x))?$/.exec(value.trim().toLowerCase());
   if (!m) return undefined;
   const family = m[1] as string;
-  if (family === "serverless") return m[2] ? undefined : { family };
+  if (family === "serverless") return m[2] || m[3] ? undefined : { family };
   if (!m[2]) return undefined;
-  return { family, size: m[2] };
+  return m[3] ? { family, size: m[2], oracleVariant: m[3] } : { family, size: m[2] };
+}
+
+/**
+ * Sizes RDS uses across its families (micro … 48xlarge, metal, metal-24xl). A size outside these is not one
+ * rdsguard knows: judged unknown, not fail, so a size AWS adds later does not break a build.
+ */
+export function isKnownSize(size: string): boolean {
+  return /^(micro|small|medium|large|(\d{1,2})?xlarge|metal(-\d{1,2}xl)?)$/.test(size);
 }
 
 /** Burstable performance classes (db.t2, db.t3, db.t4g, ...). */
