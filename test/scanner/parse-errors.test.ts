@@ -31,6 +31,13 @@ describe("templates that do not parse", () => {
     });
   });
 
+  it("reads a key written with no value as null, in flow and block style", () => {
+    const text = `${header}  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: {Engine: postgres, MultiAZ}\n    Metadata:\n`;
+    const result = scanTemplateText(text, "t.yaml");
+    expect(result.error).toBeUndefined();
+    expect(result.model?.resources.get("Db")).toMatchObject({ multiAZ: { state: "unknown" } });
+  });
+
   it("reports an unknown tag where it is written", () => {
     const text = `${header}  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: !Refs Engine\n`;
     expect(errorOf(text)).toMatchObject({ line: 6, column: 15, message: "unknown tag !Refs" });

@@ -161,7 +161,7 @@ interface ConvertState {
 function collectAnchors(doc: Document): Map<string, YamlNode[]> {
   const anchors = new Map<string, YamlNode[]>();
   visit(doc, (_key, node) => {
-    const anchor = (node as { anchor?: string }).anchor;
+    const anchor = (node as { anchor?: string } | null)?.anchor;
     if (anchor) anchors.set(anchor, [...(anchors.get(anchor) ?? []), node as YamlNode]);
   });
   return anchors;
