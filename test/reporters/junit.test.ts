@@ -183,7 +183,9 @@ describe("JUnit content", () => {
     const odd = report.findings.find((f) => f.resource.name === "Odd,Name:50%");
     const cases = suites.flatMap((s) => s.testcase ?? []);
     const c = cases.find((x) => x["@_classname"] === "cdk.out/App Stack.template.json.Odd,Name:50%");
-    expect(c?.failure?.["@_message"]).toBe(`DB cluster Odd,Name:50% (App/Stack/Odd,Name:50%/Resource): ${odd?.message}`);
+    expect(c?.failure?.["@_message"]).toBe(
+      `DB cluster Odd,Name:50% (App/Stack/Odd,Name:50%/Resource): ${odd?.message}`,
+    );
     expect(c?.failure?.["@_message"]).toContain("\nsecond line.");
   });
 

@@ -49,7 +49,9 @@ describe("storage-encrypted: standalone DB instances", () => {
     const db = instance("Db", { storageEncrypted: fromUserParam(true, "DbEncrypted", at(9, 25)) });
     const [r] = run(rule, model([db]), "Db");
     expect(r?.verdict).toBe("pass");
-    expect(r?.message).toBe("StorageEncrypted is true (parameter DbEncrypted as given by you (--parameters or --parameter))");
+    expect(r?.message).toBe(
+      "StorageEncrypted is true (parameter DbEncrypted as given by you (--parameters or --parameter))",
+    );
   });
 
   it("is unknown for an Fn::ImportValue, with the reason", () => {
