@@ -19,6 +19,7 @@ import {
   numberParam,
   single,
   sourceOf,
+  undetermined,
 } from "./support.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
 
@@ -88,14 +89,7 @@ function judgeRetention(
   const loc = retention.loc ?? resource.loc;
   const what = describe(P, retention);
   const value = effective(retention);
-  if (value === undefined) {
-    return judgement(
-      "unknown",
-      retention.state === "absent" ? `${what}: no AWS default is recorded for it, so the value cannot be told` : what,
-      P,
-      loc,
-    );
-  }
+  if (value === undefined) return undetermined(P, retention, loc);
   if (!Number.isInteger(value) || value < 0 || value > MAX_RETENTION_DAYS || (isCluster && value === 0)) {
     const range = isCluster ? `1 to ${MAX_RETENTION_DAYS}` : `0 to ${MAX_RETENTION_DAYS}`;
     const why = isCluster && value === 0 ? "; a DB cluster cannot turn automated backups off" : "";

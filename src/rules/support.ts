@@ -374,6 +374,17 @@ export function presenceOf(resource: ModelResource, ignore?: string): Attr<boole
   };
 }
 
+/** Unknown, saying why: the value is unknown, or absent with no AWS default recorded in the model. */
+export function undetermined<T>(property: string, attr: Resolved<T>, loc: SourceLocation | undefined): Judgement {
+  const what = describe(property, attr);
+  return judgement(
+    "unknown",
+    attr.state === "absent" ? `${what}: no AWS default is recorded for it, so the value cannot be told` : what,
+    property,
+    loc,
+  );
+}
+
 /**
  * Pass/fail on a boolean property from its value, or from the AWS default the scanner recorded when it is absent.
  * Rules keep no defaults of their own: an absent property without a recorded default is unknown.
@@ -387,12 +398,7 @@ export function judgeFlag(
   const what = describe(property, attr);
   const value = effective(attr);
   if (value === undefined) {
-    return judgement(
-      "unknown",
-      attr.state === "absent" ? `${what}: no AWS default is recorded for it, so the value cannot be told` : what,
-      property,
-      loc,
-    );
+    return undetermined(property, attr, loc);
   }
   if (value) return judgement("pass", what, property, loc);
   return judgement("fail", whenFalse ? `${what}: ${whenFalse}` : what, property, loc);
