@@ -138,6 +138,12 @@ export function scanTemplateText(text: string, file: string, options: EvalOption
   return { file, model, error: { kind: "parse", file, line: pos.line, column: pos.column, message } };
 }
 
+/** 52.4 MB, 512.0 KB, 84 bytes: sizes as a person reads them. */
+function byteSize(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${Math.floor(n)} bytes`;
+}
+
 /** UTF-8, or UTF-16 with a byte-order mark (editors on Windows write it); undefined for binary content. */
 function decodeText(buffer: Buffer): string | undefined {
   if (buffer[0] === 0xff && buffer[1] === 0xfe) return buffer.subarray(2).toString("utf16le");
@@ -171,7 +177,6 @@ export async function scanTemplateFile(
     if (size > limit) {
       const head = await readHead(absPath, 64 * 1024);
       if (!TEMPLATE_MARKER.test(head) && !DATABASE_MARKER.test(head)) return { file };
-      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
       return {
         file,
         error: {
@@ -179,7 +184,7 @@ export async function scanTemplateFile(
           file,
           line: 1,
           column: 1,
-          message: `file is ${mb(size)}, over the ${mb(limit)} limit (--max-file-size); not scanned`,
+          message: `file is ${byteSize(size)}, over the ${byteSize(limit)} limit (--max-file-size); not scanned`,
         },
       };
     }
