@@ -59,6 +59,7 @@ export const DEFAULTS = {
 
 export const AURORA_ENGINES = new Set(["aurora", "aurora-mysql", "aurora-postgresql"]);
 
+/** aurora (MySQL 5.6 compatible, retired), aurora-mysql, aurora-postgresql. */
 export function isAuroraEngine(engine: string | undefined): boolean {
-  return engine !== undefined && AURORA_ENGINES.has(engine.toLowerCase());
+  return engine !== undefined && AURORA_ENGINES.has(engine.trim().toLowerCase());
 }

@@ -68,6 +68,14 @@ export type Attr<T> = Resolved<T> | Conditional<T>;
 
 export type ResourceKind = "db-cluster" | "db-instance" | "global-cluster" | "kms-key";
 
+/** What each kind is called in messages and reports. */
+export const RESOURCE_KIND_LABEL: Record<ResourceKind, string> = {
+  "db-cluster": "DB cluster",
+  "db-instance": "DB instance",
+  "global-cluster": "global cluster",
+  "kms-key": "KMS key",
+};
+
 /** Where a resource lives: a template (file + logical id) or an account (ARN). */
 export interface ResourceOrigin {
   source: "template" | "live";

@@ -3,7 +3,7 @@
  * resource are named, and the project links. One place, so the formats never disagree with the exit code.
  */
 import type { Finding, ScanError, ScanReport } from "../engine/types.js";
-import type { ResourceKind } from "../model/types.js";
+import { RESOURCE_KIND_LABEL } from "../model/types.js";
 import type { RuleMeta, Severity } from "../rules/types.js";
 import { SEVERITIES } from "../rules/types.js";
 
@@ -107,20 +107,13 @@ export function errorPlace(e: ScanError): string {
   return livePlace(e.account, e.region) ?? "";
 }
 
-const KIND_LABEL: Record<ResourceKind, string> = {
-  "db-cluster": "DB cluster",
-  "db-instance": "DB instance",
-  "global-cluster": "global cluster",
-  "kms-key": "KMS key",
-};
-
 /**
  * "DB cluster OrdersCluster" — what the finding is about, for people. CDK logical ids are hashes, so the construct
  * path the user wrote is added when there is one.
  */
 export function resourceLabel(f: Finding): string {
   const cdk = f.resource.origin.cdkPath;
-  return `${KIND_LABEL[f.resource.kind]} ${f.resource.name}${cdk ? ` (${cdk})` : ""}`;
+  return `${RESOURCE_KIND_LABEL[f.resource.kind]} ${f.resource.name}${cdk ? ` (${cdk})` : ""}`;
 }
 
 /**

@@ -3,6 +3,8 @@
  * with where it came from, merging per-alternative verdicts into results, and model look-ups (cluster of a member,
  * source of a replica, KMS key of a KmsKeyId). One place for each, so the seven rules speak the same language.
  */
+export { isAuroraEngine } from "../model/defaults.js";
+
 import type {
   Attr,
   ConditionAssumption,
@@ -481,28 +483,9 @@ export function normalizeEngine(engine: string): string {
   return engine.trim().toLowerCase();
 }
 
-/** aurora (MySQL 5.6 compatible, retired), aurora-mysql, aurora-postgresql. */
-export function isAuroraEngine(engine: string): boolean {
-  return normalizeEngine(engine).startsWith("aurora");
-}
-
 /** Aurora Serverless v1: EngineMode serverless. */
 export function isServerlessV1(mode: string | undefined): boolean {
   return mode !== undefined && mode.trim().toLowerCase() === "serverless";
-}
-
-/** Human kind of a resource for messages. */
-export function resourceKindLabel(resource: ModelResource): string {
-  switch (resource.kind) {
-    case "db-cluster":
-      return "DB cluster";
-    case "db-instance":
-      return "DB instance";
-    case "global-cluster":
-      return "global cluster";
-    case "kms-key":
-      return "KMS key";
-  }
 }
 
 /** Not-applicable result for a property owned by the cluster (Aurora member, Multi-AZ DB cluster member). */

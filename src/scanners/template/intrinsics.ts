@@ -72,10 +72,6 @@ export class TemplateContext {
     this.mappings = child(root, "Mappings");
   }
 
-  hasCondition(name: string): boolean {
-    return this.conditions.has(name);
-  }
-
   /** true / false, or "unknown" when it depends on something not known before deployment. */
   condition(name: string, assume: ConditionAssumption = {}, depth = 0): boolean | "unknown" {
     if (name in assume) return assume[name] as boolean;
