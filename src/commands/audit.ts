@@ -4,7 +4,7 @@
  * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
  */
 import { parseArgs } from "node:util";
-import { Judge, loadRulePolicy } from "../engine/report.js";
+import { Judge, loadRuleSet } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import type { Model } from "../model/types.js";
 import { parseIsoDate } from "../policy/dates.js";
@@ -210,7 +210,14 @@ export async function run(argv: string[]): Promise<number> {
     if (textOnStdout) process.stderr.write(errorLine(e));
   };
 
-  const { policy, errors: policyErrors } = loadRulePolicy(cwd, values.config);
+  const {
+    policy,
+    rules,
+    errors: policyErrors,
+  } = await loadRuleSet({
+    cwd,
+    ...(values.config !== undefined ? { configPath: values.config } : {}),
+  });
   errors.push(...policyErrors);
   for (const e of policyErrors) sayError(e);
 
@@ -276,7 +283,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const e of mappingErrors) sayError(e);
   errors.push(...mappingErrors);
 
-  const judge = new Judge({ policy, strict: values.strict ?? false, now });
+  const judge = new Judge({ policy, rules, strict: values.strict ?? false, now });
   judge.errors.push(...errors);
   for (const model of models) judge.judge(model);
 

@@ -3,7 +3,7 @@
  * parsed and its model dropped, so memory follows the findings, not the number of files.
  */
 import { parseArgs } from "node:util";
-import { Judge, loadRulePolicy } from "../engine/report.js";
+import { Judge, loadRuleSet } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import { parseIsoDate } from "../policy/dates.js";
 import {
@@ -83,13 +83,20 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const { policy, errors: policyErrors } = loadRulePolicy(cwd, values.config);
+  const {
+    policy,
+    rules,
+    errors: policyErrors,
+  } = await loadRuleSet({
+    cwd,
+    ...(values.config !== undefined ? { configPath: values.config } : {}),
+  });
   errors.push(...policyErrors);
 
   const discovered = await discoverFiles(positionals, cwd);
   errors.push(...discovered.errors);
 
-  const judge = new Judge({ policy, strict: values.strict ?? false, now });
+  const judge = new Judge({ policy, rules, strict: values.strict ?? false, now });
   judge.errors.push(...errors);
   const options = {
     parameters,

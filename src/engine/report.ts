@@ -6,32 +6,48 @@ import type { Model } from "../model/types.js";
 import { BUILTIN_DEFAULT_PROFILE, effectiveRuleSettings, type Policy } from "../policy/index.js";
 import { loadPolicy } from "../policy/load.js";
 import { allRules } from "../rules/index.js";
-import type { RuleMeta } from "../rules/types.js";
+import type { Rule, RuleMeta } from "../rules/types.js";
 import { VERSION } from "../version.js";
 import { runRules } from "./engine.js";
 import { checkInlineSuppressions } from "./suppression.js";
 import type { Finding, ReportStats, ScanError, ScanReport } from "./types.js";
 
-/** rules.yaml layered with the user's policy, validated against the built-in rules and their parameters. */
-export function loadRulePolicy(cwd: string, configPath?: string): { policy: Policy; errors: ScanError[] } {
-  return loadPolicy({
-    cwd,
+/** The rules a run judges with (built-in, then the policy's own) and the policy that configures them. */
+export interface RuleSet {
+  policy: Policy;
+  rules: readonly Rule[];
+  errors: ScanError[];
+}
+
+export interface LoadRuleSetOptions {
+  cwd: string;
+  /** --config FILE; default ./rdsguard.yaml when present. */
+  configPath?: string;
+}
+
+/** rules.yaml layered with the user's policy, validated against the rules that exist and their parameters. */
+export async function loadRuleSet(opts: LoadRuleSetOptions): Promise<RuleSet> {
+  const { policy, errors } = loadPolicy({
+    cwd: opts.cwd,
     ruleIds: allRules.map((r) => r.meta.id),
     parameters: Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.parameters])),
-    ...(configPath !== undefined ? { configPath } : {}),
+    ...(opts.configPath !== undefined ? { configPath: opts.configPath } : {}),
   });
+  return { policy, rules: allRules, errors };
 }
 
 /** Rules enabled for at least one profile: the ones a report describes (SARIF tool.driver.rules). */
-export function enabledRules(policy: Policy): RuleMeta[] {
+export function enabledRules(policy: Policy, rules: readonly Rule[] = allRules): RuleMeta[] {
   const profiles = [BUILTIN_DEFAULT_PROFILE, policy.defaultProfile, ...policy.profiles.map((p) => p.name)];
-  return allRules
+  return rules
     .map((r) => r.meta)
     .filter((meta) => profiles.some((profile) => effectiveRuleSettings(policy, meta, profile).enabled));
 }
 
 export interface JudgeOptions {
   policy: Policy;
+  /** Default: the built-in rules. */
+  rules?: readonly Rule[];
   strict: boolean;
   now: Date;
 }
@@ -43,20 +59,24 @@ export class Judge {
   private resources = 0;
   private templatesWithDatabases = 0;
 
-  constructor(private readonly options: JudgeOptions) {}
+  private readonly rules: readonly Rule[];
+
+  constructor(private readonly options: JudgeOptions) {
+    this.rules = options.rules ?? allRules;
+  }
 
   /** Judges one model; a template model also has its inline waivers checked (a waiver without a reason is an error). */
   judge(model: Model): void {
     if (model.resources.size === 0) return;
     this.resources += model.resources.size;
     const { policy, strict, now } = this.options;
-    this.findings.push(...runRules([model], { rules: allRules, policy, strict, now }));
+    this.findings.push(...runRules([model], { rules: this.rules, policy, strict, now }));
     if (model.source === "template") {
       this.templatesWithDatabases++;
       this.errors.push(
         ...checkInlineSuppressions(
           [model],
-          allRules.map((r) => r.meta.id),
+          this.rules.map((r) => r.meta.id),
         ),
       );
     }
@@ -74,7 +94,7 @@ export class Judge {
       startedAt: meta.startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       root: meta.root,
-      rules: enabledRules(this.options.policy),
+      rules: enabledRules(this.options.policy, this.rules),
       findings: this.findings,
       errors: this.errors,
       stats: {
