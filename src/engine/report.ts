@@ -27,6 +27,11 @@ export interface LoadRuleSetOptions {
 
 /** rules.yaml layered with the user's policy, validated against the rules that exist and their parameters. */
 export async function loadRuleSet(opts: LoadRuleSetOptions): Promise<RuleSet> {
+  return loadRuleSetSync(opts);
+}
+
+/** The same, for callers that cannot wait (a CDK Aspect runs synchronously inside synth). */
+export function loadRuleSetSync(opts: LoadRuleSetOptions): RuleSet {
   const { policy, errors } = loadPolicy({
     cwd: opts.cwd,
     ruleIds: allRules.map((r) => r.meta.id),
