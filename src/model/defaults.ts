@@ -50,6 +50,39 @@ export const DEFAULTS = {
     value: "Delete",
     source: "CloudFormation User Guide, UpdateReplacePolicy attribute: the default is Delete",
   },
+  /** AWS assigns a window we cannot know: recorded as absent with no default value. */
+  preferredBackupWindow: {
+    value: undefined,
+    source:
+      "RDS User Guide, Backup window (Aurora User Guide, Backup window, for clusters): without PreferredBackupWindow, AWS assigns a 30-minute window selected at random from an 8-hour block of time per Region",
+  },
+  /** An instance with DBClusterIdentifier: the cluster's backup window applies, the member has none of its own. */
+  memberPreferredBackupWindow: {
+    value: undefined,
+    source:
+      "RDS API reference, CreateDBInstance: PreferredBackupWindow doesn't apply to DB cluster members; the daily backup window is managed by the DB cluster",
+  },
+  preferredMaintenanceWindow: {
+    value: undefined,
+    source:
+      "RDS User Guide, Amazon RDS maintenance window (Aurora User Guide, Adjusting the preferred DB cluster maintenance window, for clusters): without PreferredMaintenanceWindow, AWS assigns a 30-minute window selected at random from an 8-hour block of time per Region, on a random day of the week",
+  },
+  instancePubliclyAccessible: {
+    value: undefined,
+    source: `${CFN_DBINSTANCE}: the PubliclyAccessible default depends on the VPC setup and the DB subnet group (RDS API reference, CreateDBInstance: public only when the VPC has an internet gateway attached)`,
+  },
+  clusterPubliclyAccessible: {
+    value: undefined,
+    source: `${CFN_DBCLUSTER}: PubliclyAccessible is valid for Multi-AZ DB clusters only (Aurora: each DB instance's own setting applies); the default depends on the VPC setup and the DB subnet group (RDS API reference, CreateDBCluster)`,
+  },
+  instanceAutoMinorVersionUpgrade: {
+    value: true,
+    source: `${CFN_DBINSTANCE} and RDS API reference, CreateDBInstance: AutoMinorVersionUpgrade defaults to true (minor engine upgrades are applied automatically during the maintenance window)`,
+  },
+  clusterAutoMinorVersionUpgrade: {
+    value: true,
+    source: `${CFN_DBCLUSTER} and RDS API reference, CreateDBCluster: AutoMinorVersionUpgrade (Multi-AZ DB clusters) defaults to true (minor engine upgrades are applied automatically during the maintenance window)`,
+  },
   kmsKeyEnabled: { value: true, source: "CloudFormation AWS::KMS::Key reference: Enabled defaults to true" },
   kmsKeyRotation: {
     value: false,

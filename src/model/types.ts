@@ -86,6 +86,8 @@ export interface ResourceOrigin {
   cfnType?: string;
   /** CDK construct path from Metadata aws:cdk:path. */
   cdkPath?: string;
+  /** CDK: the line of the app's source that created the construct, from the cloud assembly's stack traces. */
+  constructSource?: SourceLocation;
   arn?: string;
   account?: string;
   region?: string;
@@ -155,6 +157,14 @@ export interface DbCluster extends ResourceBase {
   dbClusterIdentifier: Attr<string>;
   /** Live: MultiAZ as reported by DescribeDBClusters. */
   multiAZ?: Attr<boolean>;
+  /** Daily automated backup window, `hh24:mi-hh24:mi` UTC (PreferredBackupWindow). Absent: AWS picks one. */
+  preferredBackupWindow: Attr<string>;
+  /** Weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` UTC (PreferredMaintenanceWindow). Absent: AWS picks one. */
+  preferredMaintenanceWindow: Attr<string>;
+  /** AutoMinorVersionUpgrade (CloudFormation: Multi-AZ DB clusters; Aurora members carry their own). */
+  autoMinorVersionUpgrade: Attr<boolean>;
+  /** PubliclyAccessible (Multi-AZ DB clusters only; Aurora members carry their own). */
+  publiclyAccessible: Attr<boolean>;
   /** Model ids of the DB instances that belong to this cluster (linked by the scanner). */
   memberIds: string[];
 }
@@ -183,6 +193,17 @@ export interface DbInstance extends ResourceBase {
   sourceDbInstanceIdentifier: Attr<string>;
   snapshotIdentifier: Attr<string>;
   dbInstanceIdentifier: Attr<string>;
+  /**
+   * Daily automated backup window, `hh24:mi-hh24:mi` UTC (PreferredBackupWindow). For a cluster member the
+   * cluster's window applies: a member's own value is informational only.
+   */
+  preferredBackupWindow: Attr<string>;
+  /** Weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` UTC (PreferredMaintenanceWindow). */
+  preferredMaintenanceWindow: Attr<string>;
+  /** PubliclyAccessible; absent: the default depends on the VPC and DB subnet group (unknowable here). */
+  publiclyAccessible: Attr<boolean>;
+  /** AutoMinorVersionUpgrade; absent: true. */
+  autoMinorVersionUpgrade: Attr<boolean>;
   /** Model id of the owning cluster, when linked. */
   clusterId?: string;
   /** Model id of the replica's source instance, when it is in the same model. */

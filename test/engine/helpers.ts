@@ -35,6 +35,10 @@ export function instance(id: string, overrides: Partial<DbInstance> = {}): DbIns
     sourceDbInstanceIdentifier: absent<string>(undefined),
     snapshotIdentifier: absent<string>(undefined),
     dbInstanceIdentifier: absent<string>(undefined),
+    preferredBackupWindow: absent<string>(undefined),
+    preferredMaintenanceWindow: absent<string>(undefined),
+    publiclyAccessible: absent<boolean>(undefined),
+    autoMinorVersionUpgrade: absent(true),
     ...overrides,
   };
 }
@@ -65,6 +69,10 @@ export function cluster(id: string, overrides: Partial<DbCluster> = {}): DbClust
     replicationSourceIdentifier: absent<string>(undefined),
     globalClusterIdentifier: absent<string>(undefined),
     dbClusterIdentifier: absent<string>(undefined),
+    preferredBackupWindow: absent<string>(undefined),
+    preferredMaintenanceWindow: absent<string>(undefined),
+    autoMinorVersionUpgrade: absent(true),
+    publiclyAccessible: absent<boolean>(undefined),
     memberIds: [],
     ...overrides,
   };

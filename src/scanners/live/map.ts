@@ -102,6 +102,13 @@ const DEFAULTS = {
   iam: MODEL_DEFAULTS.iamAuth.source,
   multiAz: MODEL_DEFAULTS.multiAZ.source,
   engineMode: MODEL_DEFAULTS.engineMode.source,
+  backupWindow: MODEL_DEFAULTS.preferredBackupWindow.source,
+  memberBackupWindow: MODEL_DEFAULTS.memberPreferredBackupWindow.source,
+  maintenanceWindow: MODEL_DEFAULTS.preferredMaintenanceWindow.source,
+  instancePublic: MODEL_DEFAULTS.instancePubliclyAccessible.source,
+  clusterPublic: MODEL_DEFAULTS.clusterPubliclyAccessible.source,
+  instanceMinorUpgrade: MODEL_DEFAULTS.instanceAutoMinorVersionUpgrade.source,
+  clusterMinorUpgrade: MODEL_DEFAULTS.clusterAutoMinorVersionUpgrade.source,
 };
 
 /** ARN of a resource the API described without one (should not happen; moto and old answers aside). */
@@ -165,6 +172,10 @@ export function mapCluster(c: DBCluster, scope: MapScope, keyIds: ReadonlyMap<st
       "DescribeDBClusters returned no GlobalClusterIdentifier: not in a global database",
     ),
     dbClusterIdentifier: orUnknown(c.DBClusterIdentifier, api, "DBClusterIdentifier"),
+    preferredBackupWindow: orAbsent(c.PreferredBackupWindow, api, undefined, DEFAULTS.backupWindow),
+    preferredMaintenanceWindow: orAbsent(c.PreferredMaintenanceWindow, api, undefined, DEFAULTS.maintenanceWindow),
+    autoMinorVersionUpgrade: orAbsent(c.AutoMinorVersionUpgrade, api, true, DEFAULTS.clusterMinorUpgrade),
+    publiclyAccessible: orAbsent(c.PubliclyAccessible, api, undefined, DEFAULTS.clusterPublic),
     memberIds: [],
   };
   if (c.MultiAZ !== undefined) cluster.multiAZ = known(c.MultiAZ, api);
@@ -241,6 +252,16 @@ export function mapInstance(i: DBInstance, scope: MapScope, links: InstanceLinks
     ),
     snapshotIdentifier: notReported(api, "DBSnapshotIdentifier"),
     dbInstanceIdentifier: orUnknown(i.DBInstanceIdentifier, api, "DBInstanceIdentifier"),
+    // A member reports its cluster's backup window; kept as answered, informational for members.
+    preferredBackupWindow: orAbsent(
+      i.PreferredBackupWindow,
+      api,
+      undefined,
+      i.DBClusterIdentifier ? DEFAULTS.memberBackupWindow : DEFAULTS.backupWindow,
+    ),
+    preferredMaintenanceWindow: orAbsent(i.PreferredMaintenanceWindow, api, undefined, DEFAULTS.maintenanceWindow),
+    publiclyAccessible: orAbsent(i.PubliclyAccessible, api, undefined, DEFAULTS.instancePublic),
+    autoMinorVersionUpgrade: orAbsent(i.AutoMinorVersionUpgrade, api, true, DEFAULTS.instanceMinorUpgrade),
   };
   if (cluster) instance.clusterId = cluster.id;
   if (replicaSource) {

@@ -311,6 +311,15 @@ function buildResource(
         replicationSourceIdentifier: str("ReplicationSourceIdentifier"),
         globalClusterIdentifier: str("GlobalClusterIdentifier"),
         dbClusterIdentifier: lower(str("DBClusterIdentifier")),
+        preferredBackupWindow: str("PreferredBackupWindow", DEFAULTS.preferredBackupWindow),
+        preferredMaintenanceWindow: str("PreferredMaintenanceWindow", DEFAULTS.preferredMaintenanceWindow),
+        autoMinorVersionUpgrade: r.prop(
+          "AutoMinorVersionUpgrade",
+          asBool,
+          DEFAULTS.clusterAutoMinorVersionUpgrade,
+          "boolean",
+        ),
+        publiclyAccessible: r.prop("PubliclyAccessible", asBool, DEFAULTS.clusterPubliclyAccessible, "boolean"),
         memberIds: [],
         deletionPolicy: r.attribute("DeletionPolicy", asString, DEFAULTS.rdsSnapshotPolicy, "string"),
         updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
@@ -341,6 +350,19 @@ function buildResource(
         sourceDbInstanceIdentifier: source,
         snapshotIdentifier: str("DBSnapshotIdentifier"),
         dbInstanceIdentifier: lower(str("DBInstanceIdentifier")),
+        // A member's backup window is the cluster's: what the template says is kept, nothing is invented.
+        preferredBackupWindow: str(
+          "PreferredBackupWindow",
+          member ? DEFAULTS.memberPreferredBackupWindow : DEFAULTS.preferredBackupWindow,
+        ),
+        preferredMaintenanceWindow: str("PreferredMaintenanceWindow", DEFAULTS.preferredMaintenanceWindow),
+        publiclyAccessible: r.prop("PubliclyAccessible", asBool, DEFAULTS.instancePubliclyAccessible, "boolean"),
+        autoMinorVersionUpgrade: r.prop(
+          "AutoMinorVersionUpgrade",
+          asBool,
+          DEFAULTS.instanceAutoMinorVersionUpgrade,
+          "boolean",
+        ),
         deletionPolicy: r.attribute("DeletionPolicy", asString, policyDefault, "string"),
         updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
       };

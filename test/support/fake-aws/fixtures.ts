@@ -85,6 +85,9 @@ function cluster(account: string, region: string, id: string, input: ClusterInpu
     StorageEncryptionType: "sse-kms",
     DeletionProtection: true,
     IAMDatabaseAuthenticationEnabled: true,
+    PreferredBackupWindow: "07:00-07:30",
+    PreferredMaintenanceWindow: "sat:09:00-sat:09:30",
+    AutoMinorVersionUpgrade: true,
     MasterUsername: "postgres",
     DBClusterMembers: members.map((m, i) => ({
       DBInstanceIdentifier: m.id,
@@ -115,6 +118,9 @@ function instance(account: string, region: string, id: string, input: Partial<DB
     CACertificateIdentifier: "rds-ca-rsa2048-g1",
     CertificateDetails: { CAIdentifier: "rds-ca-rsa2048-g1", ValidTill: new Date("2027-06-01T00:00:00Z") },
     PubliclyAccessible: false,
+    AutoMinorVersionUpgrade: true,
+    PreferredBackupWindow: "07:00-07:30",
+    PreferredMaintenanceWindow: "sun:04:00-sun:04:30",
     TagList: [],
     ...input,
   };
@@ -222,6 +228,8 @@ export function standardState(now = new Date()): StandardFixture {
       BackupRetentionPeriod: 1,
       DeletionProtection: false,
       IAMDatabaseAuthenticationEnabled: false,
+      // An older answer: no AutoMinorVersionUpgrade on the cluster.
+      AutoMinorVersionUpgrade: undefined,
       members: [{ id: "legacy-1", writer: true }],
       TagList: stackTags("legacy-stack", "LegacyCluster"),
     }),
@@ -239,6 +247,10 @@ export function standardState(now = new Date()): StandardFixture {
       DBClusterInstanceClass: "db.m6gd.large",
       KmsKeyId: awsRds,
       MultiAZ: true,
+      PreferredBackupWindow: "01:00-01:30",
+      PreferredMaintenanceWindow: "wed:02:00-wed:02:30",
+      AutoMinorVersionUpgrade: false,
+      PubliclyAccessible: false,
       members: [
         { id: "metrics-1", writer: true },
         { id: "metrics-2", writer: false },
@@ -331,6 +343,10 @@ export function standardState(now = new Date()): StandardFixture {
       MultiAZ: true,
       DeletionProtection: true,
       IAMDatabaseAuthenticationEnabled: true,
+      PubliclyAccessible: true,
+      AutoMinorVersionUpgrade: false,
+      PreferredBackupWindow: "22:00-22:30",
+      PreferredMaintenanceWindow: "mon:23:30-tue:00:00",
       CertificateDetails: { CAIdentifier: "rds-ca-rsa2048-g1", ValidTill: expiring },
     }),
     instance(A, euw1, "reports-replica-eu", {
@@ -349,6 +365,11 @@ export function standardState(now = new Date()): StandardFixture {
       StorageEncrypted: true,
       StorageEncryptionType: "sse-rds",
       MultiAZ: true,
+      // An answer without the windows, PubliclyAccessible or AutoMinorVersionUpgrade: absent, never invented.
+      PubliclyAccessible: undefined,
+      AutoMinorVersionUpgrade: undefined,
+      PreferredBackupWindow: undefined,
+      PreferredMaintenanceWindow: undefined,
     }),
   ];
 
