@@ -43,6 +43,7 @@ Templates:
 
 Policy options:
   --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
+  --plugin FILE            rule plugin (ES module exporting rules; repeatable), besides the policy's plugins
   --strict                 a verdict that cannot be determined counts as a failure
   --now DATE               judge expiry dates as of DATE (YYYY-MM-DD; default today)
 
@@ -76,6 +77,7 @@ function parse(argv: string[]) {
       templates: { type: "boolean" },
       "stack-template": { type: "string", multiple: true },
       config: { type: "string" },
+      plugin: { type: "string", multiple: true },
       strict: { type: "boolean" },
       now: { type: "string" },
     },
@@ -217,6 +219,7 @@ export async function run(argv: string[]): Promise<number> {
   } = await loadRuleSet({
     cwd,
     ...(values.config !== undefined ? { configPath: values.config } : {}),
+    ...(values.plugin !== undefined ? { plugins: values.plugin } : {}),
   });
   errors.push(...policyErrors);
   for (const e of policyErrors) sayError(e);

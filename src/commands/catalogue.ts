@@ -2,7 +2,7 @@
  * Renders rule metadata for people: the catalogue (terminal table, Markdown for docs/rules.md) and one rule in full
  * (`rdsguard explain`). docs/rules.md is exactly renderCatalogueMarkdown(allRules), checked by a test.
  */
-import type { ResourceKind } from "../model/types.js";
+import { RESOURCE_KIND_LABEL } from "../model/types.js";
 import type { RuleMeta, RuleParameter, RuleReferences } from "../rules/types.js";
 
 interface HasMeta {
@@ -19,12 +19,18 @@ export const REFERENCE_LABELS: ReadonlyArray<[keyof RuleReferences, string]> = [
   ["cdkNag", "cdk-nag"],
 ];
 
-const KIND_NAMES: Record<ResourceKind, string> = {
-  "db-cluster": "DB cluster",
-  "db-instance": "DB instance",
-  "global-cluster": "global cluster",
-  "kms-key": "KMS key",
-};
+const KIND_NAMES = RESOURCE_KIND_LABEL;
+
+/** "policy rdsguard.yaml:12" or "plugin plugins/windows.mjs" for a rule that is not built in. */
+export function definedInLabel(meta: RuleMeta): string | undefined {
+  const d = meta.definedIn;
+  if (!d) return undefined;
+  return `${d.kind} ${d.file}${d.line !== undefined ? `:${d.line}` : ""}`;
+}
+
+function hasReferences(meta: RuleMeta): boolean {
+  return REFERENCE_LABELS.some(([key]) => meta.references[key].length > 0);
+}
 
 export function formatParameterValue(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => String(v)).join(", ")}]`;
@@ -67,27 +73,31 @@ export function renderCatalogueMarkdown(rules: readonly HasMeta[]): string {
     );
   }
   for (const { meta } of rules) {
+    const origin = definedInLabel(meta);
     out.push(
       "",
       `## ${meta.id}`,
       "",
       `**${meta.title}** · default severity **${meta.severity}** · applies to: ${meta.appliesTo
         .map((k) => KIND_NAMES[k])
-        .join(", ")}${meta.tags.length > 0 ? ` · tags: ${meta.tags.join(", ")}` : ""}`,
+        .join(", ")}${meta.tags.length > 0 ? ` · tags: ${meta.tags.join(", ")}` : ""}${
+        origin ? ` · defined in ${origin}` : ""
+      }`,
       "",
       meta.description,
-      "",
-      `**Why it matters.** ${meta.rationale}`,
-      "",
-      "**Parameters.**",
-      "",
     );
+    if (meta.condition) out.push("", `**Condition.** ${mdCell(meta.condition)}`);
+    if (meta.rationale) out.push("", `**Why it matters.** ${meta.rationale}`);
+    out.push("", "**Parameters.**", "");
     if (meta.parameters.length === 0) out.push("None.");
     else
       out.push("| Parameter | Type | Default | Description |", "|---|---|---|---|", ...parameterRows(meta.parameters));
-    out.push("", `**Remediation.** ${meta.remediation.text}`, "", "```yaml", meta.remediation.snippet.trimEnd(), "```");
-    out.push("", "**Mappings.**", "", "| Catalogue | Ids |", "|---|---|");
-    for (const [key, label] of REFERENCE_LABELS) out.push(`| ${label} | ${mdIds(meta.references[key])} |`);
+    if (meta.remediation.text) out.push("", `**Remediation.** ${meta.remediation.text}`);
+    if (meta.remediation.snippet) out.push("", "```yaml", meta.remediation.snippet.trimEnd(), "```");
+    if (!origin || hasReferences(meta)) {
+      out.push("", "**Mappings.**", "", "| Catalogue | Ids |", "|---|---|");
+      for (const [key, label] of REFERENCE_LABELS) out.push(`| ${label} | ${mdIds(meta.references[key])} |`);
+    }
     if (meta.sources.length > 0) {
       out.push("", "**Sources.**", "", ...meta.sources.map((s) => `- ${s}`));
     }
@@ -135,21 +145,26 @@ export function renderRuleExplanation(meta: RuleMeta): string {
     `Applies to: ${meta.appliesTo.map((k) => KIND_NAMES[k]).join(", ")}`,
   ];
   if (meta.tags.length > 0) out.push(`Tags: ${meta.tags.join(", ")}`);
-  out.push("", meta.description, "", "Why it matters:", indent(meta.rationale, "  "), "", "Parameters:");
+  const origin = definedInLabel(meta);
+  if (origin) out.push(`Defined in: ${origin}`);
+  out.push("", meta.description);
+  if (meta.condition) out.push("", "Condition:", indent(meta.condition, "  "));
+  if (meta.rationale) out.push("", "Why it matters:", indent(meta.rationale, "  "));
+  out.push("", "Parameters:");
   if (meta.parameters.length === 0) out.push("  none");
   for (const p of meta.parameters) {
     out.push(`  ${p.name} (${p.type}, default ${formatParameterValue(p.default)})`, indent(p.description, "      "));
   }
-  out.push(
-    "",
-    "Remediation:",
-    indent(meta.remediation.text, "  "),
-    "",
-    indent(meta.remediation.snippet.trimEnd(), "    "),
-  );
-  out.push("", "Mappings:");
-  for (const [key, label] of REFERENCE_LABELS) {
-    out.push(`  ${`${label}:`.padEnd(14)}${meta.references[key].length > 0 ? meta.references[key].join(", ") : "-"}`);
+  if (meta.remediation.text || meta.remediation.snippet) {
+    out.push("", "Remediation:");
+    if (meta.remediation.text) out.push(indent(meta.remediation.text, "  "));
+    if (meta.remediation.snippet) out.push("", indent(meta.remediation.snippet.trimEnd(), "    "));
+  }
+  if (!origin || hasReferences(meta)) {
+    out.push("", "Mappings:");
+    for (const [key, label] of REFERENCE_LABELS) {
+      out.push(`  ${`${label}:`.padEnd(14)}${meta.references[key].length > 0 ? meta.references[key].join(", ") : "-"}`);
+    }
   }
   if (meta.sources.length > 0) out.push("", "Sources:", ...meta.sources.map((s) => `  - ${s}`));
   return `${out.join("\n")}\n`;

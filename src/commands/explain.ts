@@ -1,46 +1,54 @@
 /** `rdsguard explain RULE [--format text|json]`: one rule in full (rationale, parameters, remediation, mappings). */
 import { parseArgs } from "node:util";
-import { allRules, getRule } from "../rules/index.js";
 import { renderRuleExplanation } from "./catalogue.js";
+import { loadCatalogue, POLICY_CATALOGUE_OPTIONS, POLICY_CATALOGUE_USAGE } from "./rule-set.js";
 
-const USAGE = `Usage: rdsguard explain RULE [--format text|json]
+const USAGE = `Usage: rdsguard explain RULE [--format text|json] [--config FILE] [--plugin FILE]...
 
 Prints what RULE judges, why, its parameters and defaults, a remediation snippet and the
-matching ids in Security Hub, AWS Config and peer tools. 'rdsguard rules' lists the ids.`;
+matching ids in Security Hub, AWS Config and peer tools. 'rdsguard rules' lists the ids.
+A rule the policy defines (customRules) or a plugin adds is explained the same way.
+${POLICY_CATALOGUE_USAGE}`;
 
 export async function run(argv: string[]): Promise<number> {
   let ruleId: string | undefined;
-  let format: string;
+  let values: { format: string; help?: boolean; config?: string; plugin?: string[] };
   try {
-    const { values, positionals } = parseArgs({
+    const parsed = parseArgs({
       args: argv,
-      options: { format: { type: "string", short: "f", default: "text" }, help: { type: "boolean", short: "h" } },
+      options: {
+        format: { type: "string", short: "f", default: "text" },
+        help: { type: "boolean", short: "h" },
+        ...POLICY_CATALOGUE_OPTIONS,
+      },
       allowPositionals: true,
     });
+    values = parsed.values;
     if (values.help) {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    if (positionals.length !== 1) throw new Error("expected exactly one rule id");
-    ruleId = positionals[0];
-    format = values.format;
+    if (parsed.positionals.length !== 1) throw new Error("expected exactly one rule id");
+    ruleId = parsed.positionals[0];
   } catch (err) {
     process.stderr.write(`rdsguard explain: ${(err as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
+  const format = values.format;
   if (format !== "text" && format !== "json") {
     process.stderr.write(`rdsguard explain: unknown format "${format}"; expected text or json\n`);
     return 2;
   }
-  const rule = ruleId === undefined ? undefined : getRule(ruleId);
+  const { rules, exitCode } = await loadCatalogue("explain", values);
+  const rule = rules.find((r) => r.meta.id === ruleId);
   if (!rule) {
     process.stderr.write(
-      `rdsguard explain: unknown rule "${ruleId}". Known rules:\n${allRules.map((r) => `  ${r.meta.id}`).join("\n")}\n`,
+      `rdsguard explain: unknown rule "${ruleId}". Known rules:\n${rules.map((r) => `  ${r.meta.id}`).join("\n")}\n`,
     );
     return 2;
   }
   process.stdout.write(
     format === "json" ? `${JSON.stringify(rule.meta, null, 2)}\n` : renderRuleExplanation(rule.meta),
   );
-  return 0;
+  return exitCode;
 }

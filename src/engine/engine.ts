@@ -8,7 +8,7 @@ import type { EffectiveRuleSettings, Policy } from "../policy/types.js";
 import type { Rule, RuleResult } from "../rules/types.js";
 import { findingFingerprint } from "./fingerprint.js";
 import { resolveSuppression } from "./suppression.js";
-import type { Finding } from "./types.js";
+import type { Finding, ScanError } from "./types.js";
 
 export interface RunRulesOptions {
   rules: readonly Rule[];
@@ -16,6 +16,8 @@ export interface RunRulesOptions {
   /** --strict: an unknown verdict counts as a failure. */
   strict: boolean;
   now: Date;
+  /** Told when a rule throws or returns something that is not a list of results (the run goes on). */
+  onRuleError?: (error: ScanError) => void;
 }
 
 export function runRules(models: readonly Model[], opts: RunRulesOptions): Finding[] {
@@ -39,7 +41,12 @@ export function runRules(models: readonly Model[], opts: RunRulesOptions): Findi
         profile ??= selectProfile(opts.policy, resource, model);
         const settings = settingsFor(rule, profile);
         if (!settings.enabled) continue;
-        const results = evaluateSafely(rule, resource, { model, params: settings.params, profile, now: opts.now });
+        const results = evaluateSafely(
+          rule,
+          resource,
+          { model, params: settings.params, profile, now: opts.now },
+          opts.onRuleError,
+        );
         const occurrences = new Map<string, number>();
         for (const result of results) {
           const identity = JSON.stringify([result.property ?? "", result.when ?? ""]);
@@ -53,20 +60,68 @@ export function runRules(models: readonly Model[], opts: RunRulesOptions): Findi
   return findings;
 }
 
-/** Rules are pure and should not throw; if one does, the resource gets an unknown verdict, not a crashed scan. */
-function evaluateSafely(rule: Rule, resource: ModelResource, ctx: Parameters<Rule["evaluate"]>[1]): RuleResult[] {
+/**
+ * Rules are pure and should not throw; a plugin may. A rule that throws or returns garbage gives this resource one
+ * unknown result saying so, is reported as a rule error (exit 2), and the other rules still run.
+ */
+function evaluateSafely(
+  rule: Rule,
+  resource: ModelResource,
+  ctx: Parameters<Rule["evaluate"]>[1],
+  onRuleError: RunRulesOptions["onRuleError"],
+): RuleResult[] {
+  let problem: string;
   try {
-    return rule.evaluate(resource, ctx);
+    const results: unknown = rule.evaluate(resource, ctx);
+    const wrong = resultProblem(results);
+    if (wrong === undefined) return results as RuleResult[];
+    problem = `returned ${wrong}`;
   } catch (err) {
-    return [
-      {
-        verdict: "unknown",
-        message: `internal error: rule ${rule.meta.id} could not evaluate ${resource.name}: ${
-          err instanceof Error ? err.message : String(err)
-        }`,
-      },
-    ];
+    problem = `threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
   }
+  const where = resource.loc ?? (resource.origin.file ? { file: resource.origin.file } : undefined);
+  const message = `rule ${rule.meta.id}${
+    rule.meta.definedIn ? ` (${rule.meta.definedIn.kind} ${rule.meta.definedIn.file})` : ""
+  } ${problem} on ${resource.name}`;
+  onRuleError?.({
+    kind: "rule",
+    message,
+    ...where,
+    ...(resource.origin.account ? { account: resource.origin.account } : {}),
+    ...(resource.origin.region ? { region: resource.origin.region } : {}),
+  });
+  return [{ verdict: "unknown", message: `rule error: ${message}` }];
+}
+
+const VERDICTS: ReadonlySet<unknown> = new Set(["pass", "fail", "unknown", "not-applicable"]);
+
+/** What is wrong with a rule's return value, or undefined when it is a list of well-formed results. */
+function resultProblem(results: unknown): string | undefined {
+  if (!Array.isArray(results)) return `${describeType(results)} instead of a list of results`;
+  for (const [i, r] of results.entries()) {
+    const bad = (what: string) => `a result #${i + 1} whose ${what}`;
+    if (r === null || typeof r !== "object") return `result #${i + 1} as ${describeType(r)}, not an object`;
+    const { verdict, message, property, loc, when } = r as Record<string, unknown>;
+    if (!VERDICTS.has(verdict))
+      return bad(`verdict is ${JSON.stringify(verdict)} (pass, fail, unknown or not-applicable)`);
+    if (typeof message !== "string") return bad("message is not a string");
+    if (property !== undefined && typeof property !== "string") return bad("property is not a string");
+    if (when !== undefined && typeof when !== "string") return bad("when is not a string");
+    if (loc !== undefined) {
+      const l = loc as Record<string, unknown>;
+      const position = (n: unknown) => Number.isInteger(n) && (n as number) >= 1;
+      if (typeof l?.file !== "string" || !position(l.line) || !position(l.column)) {
+        return bad("loc is not {file, line, column} with 1-based numbers");
+      }
+    }
+  }
+  return undefined;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
 }
 
 function toFinding(

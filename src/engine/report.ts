@@ -2,17 +2,21 @@
  * What `scan` and `audit` share between reading models and writing reports: the policy for the built-in rules,
  * judging each model as it comes (so models need not be kept), and the report itself.
  */
+import { resolve } from "node:path";
 import type { Model } from "../model/types.js";
 import { BUILTIN_DEFAULT_PROFILE, effectiveRuleSettings, type Policy } from "../policy/index.js";
-import { loadPolicy } from "../policy/load.js";
+import { buildPolicy, type PolicySource, pluginRefs, readPolicySources } from "../policy/load.js";
+import type { PluginRef } from "../policy/types.js";
+import { compileCustomRule } from "../rules/declarative/index.js";
 import { allRules } from "../rules/index.js";
 import type { Rule, RuleMeta } from "../rules/types.js";
 import { VERSION } from "../version.js";
 import { runRules } from "./engine.js";
+import { type LoadedPlugins, loadPlugins, loadPluginsSync } from "./plugins.js";
 import { checkInlineSuppressions } from "./suppression.js";
 import type { Finding, ReportStats, ScanError, ScanReport } from "./types.js";
 
-/** The rules a run judges with (built-in, then the policy's own) and the policy that configures them. */
+/** The rules a run judges with (built-in, the policy's own, plugins) and the policy that configures them. */
 export interface RuleSet {
   policy: Policy;
   rules: readonly Rule[];
@@ -23,22 +27,40 @@ export interface LoadRuleSetOptions {
   cwd: string;
   /** --config FILE; default ./rdsguard.yaml when present. */
   configPath?: string;
+  /** --plugin PATH (relative to cwd), loaded with the policy's own plugins. */
+  plugins?: readonly string[];
 }
 
-/** rules.yaml layered with the user's policy, validated against the rules that exist and their parameters. */
+/** rules.yaml layered with the user's policy, its custom rules and plugins, validated against the rules that exist. */
 export async function loadRuleSet(opts: LoadRuleSetOptions): Promise<RuleSet> {
-  return loadRuleSetSync(opts);
+  const sources = readPolicySources(opts);
+  const refs = allPluginRefs(sources, opts);
+  return assembleRuleSet(sources, await loadPlugins(refs, builtinIds(), opts.cwd));
 }
 
 /** The same, for callers that cannot wait (a CDK Aspect runs synchronously inside synth). */
 export function loadRuleSetSync(opts: LoadRuleSetOptions): RuleSet {
-  const { policy, errors } = loadPolicy({
-    cwd: opts.cwd,
-    ruleIds: allRules.map((r) => r.meta.id),
-    parameters: Object.fromEntries(allRules.map((r) => [r.meta.id, r.meta.parameters])),
-    ...(opts.configPath !== undefined ? { configPath: opts.configPath } : {}),
+  const sources = readPolicySources(opts);
+  const refs = allPluginRefs(sources, opts);
+  return assembleRuleSet(sources, loadPluginsSync(refs, builtinIds(), opts.cwd));
+}
+
+function builtinIds(): string[] {
+  return allRules.map((r) => r.meta.id);
+}
+
+function allPluginRefs(sources: readonly PolicySource[], opts: LoadRuleSetOptions): PluginRef[] {
+  return [...pluginRefs(sources), ...(opts.plugins ?? []).map((spec) => ({ spec, path: resolve(opts.cwd, spec) }))];
+}
+
+function assembleRuleSet(sources: readonly PolicySource[], plugins: LoadedPlugins): RuleSet {
+  const known = [...allRules, ...plugins.rules];
+  const { policy, errors } = buildPolicy(sources, {
+    ruleIds: known.map((r) => r.meta.id),
+    parameters: Object.fromEntries(known.map((r) => [r.meta.id, r.meta.parameters])),
   });
-  return { policy, rules: allRules, errors };
+  const rules = [...allRules, ...policy.customRules.map(compileCustomRule), ...plugins.rules];
+  return { policy, rules, errors: [...plugins.errors, ...errors] };
 }
 
 /** Rules enabled for at least one profile: the ones a report describes (SARIF tool.driver.rules). */
@@ -75,7 +97,15 @@ export class Judge {
     if (model.resources.size === 0) return;
     this.resources += model.resources.size;
     const { policy, strict, now } = this.options;
-    this.findings.push(...runRules([model], { rules: this.rules, policy, strict, now }));
+    this.findings.push(
+      ...runRules([model], {
+        rules: this.rules,
+        policy,
+        strict,
+        now,
+        onRuleError: (e) => this.errors.push(e),
+      }),
+    );
     if (model.source === "template") {
       this.templatesWithDatabases++;
       this.errors.push(

@@ -37,7 +37,7 @@ export interface Finding {
   baselineState?: "new" | "unchanged";
 }
 
-export type ScanErrorKind = "parse" | "io" | "too-large" | "policy" | "parameters" | "aws" | "internal";
+export type ScanErrorKind = "parse" | "io" | "too-large" | "policy" | "parameters" | "aws" | "rule" | "internal";
 
 export interface ScanError {
   kind: ScanErrorKind;

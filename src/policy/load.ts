@@ -5,17 +5,20 @@
  * only drops that waiver (it is reported, never honoured); the caller exits 2 on any error.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Document, LineCounter, parseDocument } from "yaml";
 import type { ScanError } from "../engine/types.js";
 import type { SourceLocation } from "../model/types.js";
 import type { RuleParameter } from "../rules/types.js";
+import { checkCustomRules } from "./custom-rules.js";
 import { normalizePath } from "./glob.js";
 import { locate } from "./locate.js";
 import { compilePolicyValidator, explainError, type RuleCatalogue, renderPath } from "./schema.js";
 import {
   BUILTIN_DEFAULT_PROFILE,
+  type CustomRuleSpec,
+  type PluginRef,
   type Policy,
   type PolicyProfile,
   type PolicyWaiver,
@@ -33,6 +36,18 @@ export interface LoadPolicyOptions {
   parameters?: Readonly<Record<string, readonly RuleParameter[]>>;
 }
 
+/** A policy file read and parsed as YAML, not yet validated. */
+export interface PolicySource {
+  /** As shown to users: relative to the working directory when inside it. */
+  file: string;
+  absolute: string;
+  shipped: boolean;
+  doc?: Document;
+  lineCounter?: LineCounter;
+  /** YAML errors; a source with any is not applied. */
+  errors: ScanError[];
+}
+
 export const USER_POLICY_FILE = "rdsguard.yaml";
 
 /** rules.yaml at the package root, from src/policy/ or dist/policy/. */
@@ -48,12 +63,95 @@ export function emptyPolicy(): Policy {
     profiles: [],
     waivers: [],
     stackTemplates: {},
+    customRules: [],
+    plugins: [],
     files: [],
   };
 }
 
 export function loadPolicy(opts: LoadPolicyOptions): { policy: Policy; errors: ScanError[] } {
-  const catalogue: RuleCatalogue = { ruleIds: opts.ruleIds, parameters: opts.parameters };
+  return buildPolicy(readPolicySources(opts), opts);
+}
+
+/** Reads rules.yaml and the user's file (--config FILE, else ./rdsguard.yaml when present) and parses them. */
+export function readPolicySources(opts: { cwd: string; configPath?: string }): PolicySource[] {
+  const shipped = shippedPolicyPath();
+  const files = [shipped];
+  if (opts.configPath !== undefined) files.push(resolve(opts.cwd, opts.configPath));
+  else if (existsSync(resolve(opts.cwd, USER_POLICY_FILE))) files.push(resolve(opts.cwd, USER_POLICY_FILE));
+  return files.map((absolute) => {
+    const file = displayPath(absolute, opts.cwd);
+    const source: PolicySource = { file, absolute, shipped: absolute === shipped, errors: [] };
+    let text: string;
+    try {
+      text = readFileSync(absolute, "utf8");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(err);
+      source.errors.push({ kind: "policy", file, message: `cannot read policy file ${file}: ${why}` });
+      return source;
+    }
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      source.errors.push(
+        ...doc.errors.map((e): ScanError => {
+          const { line, col } = lineCounter.linePos(e.pos[0]);
+          return { kind: "policy", file, line, column: col, message: `invalid YAML: ${e.message}` };
+        }),
+      );
+      return source;
+    }
+    source.doc = doc;
+    source.lineCounter = lineCounter;
+    return source;
+  });
+}
+
+/**
+ * The plugins the policy files name, resolved against each file's directory. Read before validation because a
+ * plugin's rule ids are part of what the policy is validated against.
+ */
+export function pluginRefs(sources: readonly PolicySource[]): PluginRef[] {
+  const refs: PluginRef[] = [];
+  for (const source of sources) {
+    if (!source.doc || !source.lineCounter) continue;
+    const raw = (source.doc.toJS() as { plugins?: unknown } | null)?.plugins;
+    if (!Array.isArray(raw)) continue;
+    raw.forEach((spec, i) => {
+      if (typeof spec !== "string" || spec.trim() === "") return;
+      const pos = locate(source.doc as Document, source.lineCounter as LineCounter, ["plugins", String(i)]);
+      refs.push({
+        spec,
+        path: resolve(dirname(source.absolute), spec),
+        ...(pos ? { loc: { file: source.file, ...pos } } : {}),
+      });
+    });
+  }
+  return refs;
+}
+
+/** Ids of the rules the policy files define themselves (customRules), so settings and waivers may name them. */
+function customRuleIds(sources: readonly PolicySource[]): string[] {
+  const ids: string[] = [];
+  for (const source of sources) {
+    const raw = (source.doc?.toJS() as { customRules?: unknown } | null | undefined)?.customRules;
+    if (!Array.isArray(raw)) continue;
+    for (const entry of raw) {
+      const id = (entry as { id?: unknown } | null)?.id;
+      if (typeof id === "string" && !ids.includes(id)) ids.push(id);
+    }
+  }
+  return ids;
+}
+
+/** Validates and layers parsed policy files; `ruleIds` are the rules that exist besides the policy's own. */
+export function buildPolicy(
+  sources: readonly PolicySource[],
+  opts: Pick<LoadPolicyOptions, "ruleIds" | "parameters">,
+): { policy: Policy; errors: ScanError[] } {
+  const customIds = customRuleIds(sources).filter((id) => !opts.ruleIds.includes(id));
+  const catalogue: RuleCatalogue = { ruleIds: [...opts.ruleIds, ...customIds], parameters: opts.parameters };
   // Compiling the schema is most of the start-up cost, so it happens only for a user's file: the shipped
   // rules.yaml is validated by the test suite (test/policy/rules-yaml.test.ts), not on every run.
   let compiled: ReturnType<typeof compilePolicyValidator> | undefined;
@@ -61,30 +159,22 @@ export function loadPolicy(opts: LoadPolicyOptions): { policy: Policy; errors: S
     compiled ??= compilePolicyValidator(catalogue);
     return compiled;
   };
-  const shipped = shippedPolicyPath();
-  const files = [shipped];
-  if (opts.configPath !== undefined) files.push(resolve(opts.cwd, opts.configPath));
-  else if (existsSync(resolve(opts.cwd, USER_POLICY_FILE))) files.push(resolve(opts.cwd, USER_POLICY_FILE));
 
   let policy = emptyPolicy();
   let defaultProfileSetAt: SourceLocation | undefined;
   const errors: ScanError[] = [];
-  for (const absolute of files) {
-    const file = displayPath(absolute, opts.cwd);
-    let text: string;
-    try {
-      text = readFileSync(absolute, "utf8");
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(err);
-      errors.push({ kind: "policy", file, message: `cannot read policy file ${file}: ${why}` });
-      continue;
-    }
-    const parsed = parseLayer(text, file, absolute === shipped ? undefined : validator(), catalogue);
+  const defined = new Map<string, SourceLocation | undefined>();
+  for (const source of sources) {
+    errors.push(...source.errors);
+    if (!source.doc || !source.lineCounter) continue;
+    const parsed = parseLayer(source, source.shipped ? undefined : validator(), catalogue, {
+      builtinIds: opts.ruleIds,
+      defined,
+    });
     errors.push(...parsed.errors);
     if (!parsed.layer) continue;
     policy = mergeLayer(policy, parsed.layer);
-    policy.files.push(file);
+    policy.files.push(source.file);
     if (parsed.layer.defaultProfile) defaultProfileSetAt = parsed.layer.defaultProfile.loc;
   }
 
@@ -112,6 +202,8 @@ interface PolicyLayer {
   profiles: PolicyProfile[];
   waivers: PolicyWaiver[];
   stackTemplates: Record<string, string>;
+  customRules: CustomRuleSpec[];
+  plugins: PluginRef[];
 }
 
 interface RawProfile {
@@ -128,24 +220,26 @@ interface RawPolicy {
   profiles?: RawProfile[];
   waivers?: Array<{ rule: string; resource: string; reason: string; expires?: string }>;
   stackTemplates?: Record<string, string>;
+  customRules?: unknown[];
+  plugins?: string[];
+}
+
+/** What a layer is checked against beyond the schema: the rules that exist and the custom ids seen so far. */
+interface LayerContext {
+  builtinIds: readonly string[];
+  /** Custom rule id -> where it is defined, across layers. */
+  defined: Map<string, SourceLocation | undefined>;
 }
 
 function parseLayer(
-  text: string,
-  file: string,
+  source: PolicySource,
   validate: ReturnType<typeof compilePolicyValidator> | undefined,
   catalogue: RuleCatalogue,
+  context: LayerContext,
 ): { layer?: PolicyLayer; errors: ScanError[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    return {
-      errors: doc.errors.map((e) => {
-        const { line, col } = lineCounter.linePos(e.pos[0]);
-        return { kind: "policy", file, line, column: col, message: `invalid YAML: ${e.message}` };
-      }),
-    };
-  }
+  const doc = source.doc as Document;
+  const lineCounter = source.lineCounter as LineCounter;
+  const file = source.file;
   const value: unknown = dropEmptySections(doc.toJS());
   const at = (path: readonly string[], key?: string): Pick<ScanError, "file" | "line" | "column"> => ({
     file,
@@ -154,12 +248,15 @@ function parseLayer(
 
   const errors: ScanError[] = [];
   const badWaivers = new Set<number>();
+  const badCustomRules = new Set<number>();
   let fatal = false;
   if (validate && !validate(value)) {
     for (const error of validate.errors ?? []) {
       const target = explainError(error, catalogue);
       errors.push({ kind: "policy", message: target.message, ...at(target.path, target.key) });
+      // A faulty waiver or custom rule is dropped (and reported); anything else makes the file unusable.
       if (target.path[0] === "waivers" && target.path.length >= 2) badWaivers.add(Number(target.path[1]));
+      else if (target.path[0] === "customRules" && target.path.length >= 2) badCustomRules.add(Number(target.path[1]));
       else fatal = true;
     }
   }
@@ -179,16 +276,32 @@ function parseLayer(
       seen.add(profile.name);
     });
   }
+  let customRules: CustomRuleSpec[] = [];
+  if (!fatal) {
+    const checked = checkCustomRules(raw.customRules ?? [], badCustomRules, {
+      file,
+      at,
+      builtinIds: context.builtinIds,
+      defined: context.defined,
+    });
+    customRules = checked.rules;
+    errors.push(...checked.errors);
+  }
   errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   if (fatal) return { errors };
-  return { layer: normalizeLayer(raw, doc, lineCounter, file, badWaivers), errors };
+  return {
+    layer: { ...normalizeLayer(raw, doc, lineCounter, file, badWaivers), customRules, plugins: pluginRefs([source]) },
+    errors,
+  };
 }
 
 /** A section left empty (`waivers:` with every entry commented out) means the same as no section. */
 function dropEmptySections(value: unknown): unknown {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
   const out = { ...(value as Record<string, unknown>) };
-  for (const key of ["rules", "profiles", "waivers", "stackTemplates"]) if (out[key] === null) delete out[key];
+  for (const key of ["rules", "profiles", "waivers", "stackTemplates", "customRules", "plugins"]) {
+    if (out[key] === null) delete out[key];
+  }
   if (Array.isArray(out.profiles)) {
     out.profiles = out.profiles.map((p: unknown) => {
       if (p === null || typeof p !== "object" || (p as Record<string, unknown>).rules !== null) return p;
@@ -205,7 +318,7 @@ function normalizeLayer(
   lineCounter: LineCounter,
   file: string,
   badWaivers: ReadonlySet<number>,
-): PolicyLayer {
+): Omit<PolicyLayer, "customRules" | "plugins"> {
   const locOf = (path: string[]): SourceLocation | undefined => {
     const pos = locate(doc, lineCounter, path);
     return pos ? { file, ...pos } : undefined;
@@ -296,12 +409,14 @@ function mergeLayer(base: Policy, layer: PolicyLayer): Policy {
     profiles,
     waivers: [...base.waivers, ...layer.waivers],
     stackTemplates: { ...base.stackTemplates, ...layer.stackTemplates },
+    customRules: [...base.customRules, ...layer.customRules],
+    plugins: [...base.plugins, ...layer.plugins],
     files: [...base.files],
   };
 }
 
 /** Relative to the working directory when inside it (as the user would type it), else absolute. */
-function displayPath(absolute: string, cwd: string): string {
+export function displayPath(absolute: string, cwd: string): string {
   const rel = relative(cwd, absolute);
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.replace(/\\/g, "/") : absolute;
 }

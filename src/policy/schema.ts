@@ -57,6 +57,7 @@ export function compilePolicyValidator(catalogue: RuleCatalogue): ValidateFuncti
   defs.ruleSettingsMap = { ...defs.ruleSettingsMap, properties, additionalProperties: false };
   const waiver = defs.waiver as { properties: Record<string, JsonSchema> };
   waiver.properties.rule = { enum: [...catalogue.ruleIds, "*"] };
+  // Attribute names are checked by the custom-rule checker, which also knows Tags.<key> and which kinds have what.
 
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addFormat("date", { type: "string", validate: isIsoDate });

@@ -42,6 +42,10 @@ export interface RuleMeta {
   tags: string[];
   /** Documentation sources for the AWS behaviour the rule relies on. */
   sources: string[];
+  /** A policy-defined rule's condition, in words (docs and `rdsguard explain`). */
+  condition?: string;
+  /** Where a rule that is not built in is defined: a policy file entry or a plugin module. */
+  definedIn?: { kind: "policy" | "plugin"; file: string; line?: number; column?: number };
 }
 
 /** One judgement of one resource (optionally of one property). */

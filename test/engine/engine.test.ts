@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runRules } from "../../src/engine/engine.js";
+import type { ScanError } from "../../src/engine/types.js";
 import type { RuleContext } from "../../src/rules/types.js";
 import {
   cluster,
@@ -127,14 +128,19 @@ describe("runRules", () => {
     const rule = fakeRule(fakeMeta("boom"), () => {
       throw new Error("unexpected shape");
     });
+    const errors: ScanError[] = [];
     const [finding] = runRules([templateModel("t.yaml", [instance("Db")])], {
       rules: [rule],
       policy: policyWith({}),
       strict: false,
       now,
+      onRuleError: (e) => errors.push(e),
     });
     expect(finding?.verdict).toBe("unknown");
-    expect(finding?.message).toContain("rule boom could not evaluate Db: unexpected shape");
+    expect(finding?.message).toBe("rule error: rule boom threw Error: unexpected shape on Db");
+    expect(errors).toEqual([
+      expect.objectContaining({ kind: "rule", message: "rule boom threw Error: unexpected shape on Db" }),
+    ]);
   });
 });
 

@@ -167,7 +167,7 @@ describe("loadPolicy: errors name file:line:col and what was expected", () => {
 
   it("unknown keys point at the key", () => {
     expect(shown(load(`${FIXTURES}/unknown-key.yaml`).errors)).toEqual([
-      `${FIXTURES}/unknown-key.yaml:2:1: policy: unknown key "rule"; expected one of: version, defaultProfile, rules, profiles, waivers, stackTemplates`,
+      `${FIXTURES}/unknown-key.yaml:2:1: policy: unknown key "rule"; expected one of: version, defaultProfile, rules, profiles, waivers, stackTemplates, customRules, plugins`,
       `${FIXTURES}/unknown-key.yaml:8:7: profiles[0].match: unknown key "tag"; expected one of: tags, stackNames, accounts, paths`,
     ]);
   });
