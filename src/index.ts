@@ -32,3 +32,10 @@ export type {
 export function defineRule(rule: Rule): Rule {
   return rule;
 }
+
+/**
+ * The helpers the built-in rules use, so a plugin judges undecidable conditions, absent values and AWS defaults
+ * the same way: judgeAcross evaluates every condition alternative and merges them (with `when` labels), describe
+ * words a value with its origin, effective gives the value in effect (written, or the recorded AWS default).
+ */
+export { describe, effective, type Judgement, judgeAcross, judgement, single } from "./rules/support.js";

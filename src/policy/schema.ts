@@ -74,14 +74,14 @@ export function pathSegments(instancePath: string): string[] {
 }
 
 /** rules.backup-retention.parameters.minimumDays, waivers[0].expires, stackTemplates["my.stack"]. */
-export function renderPath(segments: readonly string[]): string {
+export function renderPath(segments: readonly string[], rootLabel = "policy"): string {
   let out = "";
   for (const segment of segments) {
     if (/^\d+$/.test(segment)) out += `[${segment}]`;
     else if (/^[A-Za-z0-9_-]+$/.test(segment)) out += out === "" ? segment : `.${segment}`;
     else out += `[${JSON.stringify(segment)}]`;
   }
-  return out === "" ? "policy" : out;
+  return out === "" ? rootLabel : out;
 }
 
 export function describeValue(value: unknown): string {
@@ -106,9 +106,9 @@ export interface ErrorTarget {
 }
 
 /** One sentence per ajv error, saying what was expected and what was found. */
-export function explainError(error: ErrorObject, catalogue: RuleCatalogue): ErrorTarget {
+export function explainError(error: ErrorObject, catalogue: RuleCatalogue, rootLabel?: string): ErrorTarget {
   const path = pathSegments(error.instancePath);
-  const where = renderPath(path);
+  const where = renderPath(path, rootLabel);
   const got = describeValue(error.data);
   const last = path[path.length - 1];
   const params = error.params as Record<string, unknown>;

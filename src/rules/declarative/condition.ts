@@ -10,10 +10,19 @@ import type { AttributeSpec } from "./attributes.js";
 
 export type Outcome = "pass" | "fail" | "unknown";
 
+/** A fact that decided an outcome: "DBInstanceClass is db.r6i.large (literal)" + "does not match /.../". */
+export interface Reason {
+  fact: string;
+  /** What the value does or is not, worded to follow "which": "does not match /^db\\.r7g/". */
+  clause?: string;
+  /** Said after the fact when there is no clause: why it cannot be decided. */
+  note?: string;
+}
+
 export interface ConditionResult {
   outcome: Outcome;
-  /** The facts that decided the outcome, one sentence each. */
-  reasons: string[];
+  /** The facts that decided the outcome. */
+  reasons: Reason[];
   /** Where the deciding value is written. */
   loc?: SourceLocation;
 }
@@ -43,7 +52,7 @@ export function evaluateCondition(
 ): ConditionResult {
   if ("attribute" in condition) {
     const resolved = values.get(condition.attribute);
-    if (!resolved) return { outcome: "unknown", reasons: [`${condition.attribute} could not be read`] };
+    if (!resolved) return { outcome: "unknown", reasons: [{ fact: `${condition.attribute} could not be read` }] };
     return evaluateLeaf(condition, resolved);
   }
   if ("not" in condition) {
@@ -62,7 +71,27 @@ export function evaluateCondition(
       return { outcome, reasons: matching.flatMap((p) => p.reasons), ...(loc ? { loc } : {}) };
     }
   }
-  return { outcome: "unknown", reasons: ["empty condition"] };
+  return { outcome: "unknown", reasons: [{ fact: "empty condition" }] };
+}
+
+/** One sentence per fact: clauses on the same value join ("..., which does not match /x/ and is not \"y\""). */
+export function renderReasons(reasons: readonly Reason[]): string {
+  const groups: { fact: string; clauses: string[]; notes: string[] }[] = [];
+  for (const r of reasons) {
+    let group = groups.find((g) => g.fact === r.fact);
+    if (!group) {
+      group = { fact: r.fact, clauses: [], notes: [] };
+      groups.push(group);
+    }
+    if (r.clause && !group.clauses.includes(r.clause)) group.clauses.push(r.clause);
+    if (r.note && !group.notes.includes(r.note)) group.notes.push(r.note);
+  }
+  return groups
+    .map(
+      (g) =>
+        `${g.fact}${g.clauses.length > 0 ? `, which ${g.clauses.join(" and ")}` : ""}${g.notes.map((n) => `: ${n}`).join("")}`,
+    )
+    .join("; ");
 }
 
 /** The value in effect: written or reported, else the recorded AWS default; "unset" when there is none. */
@@ -78,9 +107,9 @@ function effectiveValue(attr: Resolved<unknown>): Effective {
 function evaluateLeaf(c: AttributeCondition, { spec, value }: ResolvedAttribute): ConditionResult {
   const fact = describe(c.attribute, value);
   const at = value.loc ?? c.loc;
-  const result = (outcome: Outcome, why: string): ConditionResult => ({
+  const result = (outcome: Outcome, clause?: string, note?: string): ConditionResult => ({
     outcome,
-    reasons: [`${fact}${why}`],
+    reasons: [{ fact, ...(clause ? { clause } : {}), ...(note ? { note } : {}) }],
     ...(at ? { loc: at } : {}),
   });
   const effective = effectiveValue(value);
@@ -88,51 +117,59 @@ function evaluateLeaf(c: AttributeCondition, { spec, value }: ResolvedAttribute)
   if (c.operator === "exists") {
     // Unknown means something is written whose value cannot be resolved: it exists.
     const present = effective.kind !== "unset";
-    return result(present === c.operand ? "pass" : "fail", "");
+    return result(present === c.operand ? "pass" : "fail");
   }
-  if (effective.kind === "unknown") return result("unknown", "");
+  if (effective.kind === "unknown") return result("unknown");
   if (effective.kind === "unset") {
     if (spec.unset === "aws-chooses") {
-      return result("unknown", ": the value AWS picks cannot be known from here, so the condition is undecided");
+      return result(
+        "unknown",
+        undefined,
+        "the value AWS picks cannot be known from here, so the condition is undecided",
+      );
     }
     // No value at all: it equals nothing, matches nothing and compares with nothing.
     const negative = c.operator === "notEquals" || c.operator === "notIn";
-    return result(negative ? "pass" : "fail", "");
+    return result(negative ? "pass" : "fail");
   }
   const v = effective.value;
   const operand = c.operand;
   switch (c.operator) {
     case "equals":
       return sameValue(v, operand as ScalarValue)
-        ? result("pass", `, which is ${show(operand)}`)
-        : result("fail", `, which is not ${show(operand)}`);
+        ? result("pass", `is ${show(operand)}`)
+        : result("fail", `is not ${show(operand)}`);
     case "notEquals":
       return sameValue(v, operand as ScalarValue)
-        ? result("fail", `, which is ${show(operand)}`)
-        : result("pass", `, which is not ${show(operand)}`);
+        ? result("fail", `is ${show(operand)}`)
+        : result("pass", `is not ${show(operand)}`);
     case "in":
     case "notIn": {
       const inList = (operand as ScalarValue[]).some((o) => sameValue(v, o));
       const listed = `[${(operand as ScalarValue[]).map(show).join(", ")}]`;
       const pass = c.operator === "in" ? inList : !inList;
-      return result(pass ? "pass" : "fail", inList ? `, which is one of ${listed}` : `, which is not one of ${listed}`);
+      return result(pass ? "pass" : "fail", inList ? `is one of ${listed}` : `is not one of ${listed}`);
     }
     case "matches": {
       if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
-        return result("unknown", `: a ${Array.isArray(v) ? "list" : typeof v} cannot be matched against a pattern`);
+        return result(
+          "unknown",
+          undefined,
+          `a ${Array.isArray(v) ? "list" : typeof v} cannot be matched against a pattern`,
+        );
       }
       const pattern = c.pattern ?? new RegExp(String(operand));
       return pattern.test(String(v))
-        ? result("pass", `, which matches /${pattern.source}/`)
-        : result("fail", `, which does not match /${pattern.source}/`);
+        ? result("pass", `matches /${pattern.source}/`)
+        : result("fail", `does not match /${pattern.source}/`);
     }
     default: {
       const order = compareValues(v, operand as ScalarValue);
       if (order === undefined) {
-        return result("unknown", `: ${formatValue(v)} cannot be compared with ${show(operand)}`);
+        return result("unknown", undefined, `${formatValue(v)} cannot be compared with ${show(operand)}`);
       }
       const [pass, phrase] = comparison(c.operator, order);
-      return result(pass ? "pass" : "fail", `, which is ${pass ? "" : "not "}${phrase} ${show(operand)}`);
+      return result(pass ? "pass" : "fail", `is ${pass ? "" : "not "}${phrase} ${show(operand)}`);
     }
   }
 }

@@ -9,7 +9,7 @@ import type { AttributeCondition, CustomRuleScope, CustomRuleSpec, RuleCondition
 import { type Judgement, judgeAcross, judgement, single } from "../support.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "../types.js";
 import { attributeSpec, tagsOf } from "./attributes.js";
-import { conditionAttributes, evaluateCondition, type ResolvedAttribute } from "./condition.js";
+import { conditionAttributes, evaluateCondition, type ResolvedAttribute, renderReasons } from "./condition.js";
 
 export { ATTRIBUTE_NAMES, ATTRIBUTES, attributeSpec, TAG_ATTRIBUTE_PREFIX } from "./attributes.js";
 export { conditionAttributes } from "./condition.js";
@@ -72,8 +72,8 @@ export function compileCustomRule(spec: CustomRuleSpec): Rule {
         (values) => {
           if (engineFilter) {
             const engine = values[values.length - 1] as Resolved<unknown>;
-            const verdict = engineInScope(engine, scope.engines as string[]);
-            if (verdict !== true) return verdict;
+            const outside = engineInScope(engine, scope.engines as string[]);
+            if (outside !== true) return { ...outside, ...(property !== undefined ? { property } : {}) };
           }
           const resolved = new Map<string, ResolvedAttribute>();
           names.forEach((name, i) => {
@@ -81,7 +81,7 @@ export function compileCustomRule(spec: CustomRuleSpec): Rule {
             if (s) resolved.set(name, { spec: s, value: values[i] as Resolved<unknown> });
           });
           const result = evaluateCondition(spec.condition, resolved);
-          return judgement(result.outcome, result.reasons.join("; "), property, result.loc ?? resource.loc);
+          return judgement(result.outcome, renderReasons(result.reasons), property, result.loc ?? resource.loc);
         },
         { ...(property !== undefined ? { property } : {}), ...(resource.loc ? { loc: resource.loc } : {}) },
       ),

@@ -1,0 +1,110 @@
+/**
+ * `rdsguard test POLICY_DIR`: a policy's own fixture cases. The shipped example organisation policy must pass its
+ * cases; a wrong expectation fails with what was expected and what came out; a broken case file is an error with
+ * its line and column.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const repo = path.resolve(__dirname, "../..");
+const cli = path.join(repo, "dist/cli.js");
+const tmp = mkdtempSync(path.join(tmpdir(), "rdsguard-policy-test-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function rdsguard(args: string[], cwd = repo) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A copy of the example policy (its plugin imports "rdsguard", which resolves inside this repository). */
+function examplePolicyCopy(name: string): string {
+  const dir = path.join(repo, "test", ".tmp", name);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(path.join(repo, "examples/policies"), dir, { recursive: true });
+  return dir;
+}
+afterAll(() => rmSync(path.join(repo, "test", ".tmp"), { recursive: true, force: true }));
+
+describe("rdsguard test", () => {
+  it("runs the example organisation policy's cases: all pass, exit 0", () => {
+    const r = rdsguard(["test", "examples/policies", "--now", "2026-11-30"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("examples/policies/tests/production.yaml\n");
+    expect(r.stdout).toContain("  ok    the billing instance breaks four standards, each at the line to fix\n");
+    expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("6 cases: 6 passed, 0 failed");
+  });
+
+  it("reports a wrong expectation with the verdict that came out, and exits 1", () => {
+    const dir = examplePolicyCopy("wrong-expectation");
+    const file = path.join(dir, "tests/production.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8")
+        .replace(
+          "{ rule: acme-postgres-minimum-version, resource: BillingDb, verdict: fail, line: 19 }",
+          "{ rule: acme-postgres-minimum-version, resource: BillingDb, verdict: pass }",
+        )
+        .replace(
+          "{ rule: acme-graviton-in-production, resource: BillingDb, verdict: fail, line: 20 }",
+          "{ rule: acme-graviton-in-production, resource: BillingDb, verdict: fail, line: 21 }",
+        ),
+    );
+    const r = rdsguard(["test", dir, "--now", "2026-11-30", "--format", "json"]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { cases: { name: string; passed: boolean; mismatches: string[] }[] };
+    const billing = out.cases.find((c) => c.name.startsWith("the billing instance"));
+    expect(billing?.passed).toBe(false);
+    expect(billing?.mismatches).toEqual([
+      "acme-graviton-in-production BillingDb: expected the finding at line 21, got test/.tmp/wrong-expectation/tests/templates/billing-prod.yaml:20:24",
+      'acme-postgres-minimum-version BillingDb: expected pass, got fail: EngineVersion is 14.9 (literal), which is not at least "15.4"',
+    ]);
+    expect(out.cases.filter((c) => c.passed)).toHaveLength(5);
+  });
+
+  it("a broken case file is an error at its line and column (exit 2); the other files still run", () => {
+    const dir = examplePolicyCopy("broken-case");
+    writeFileSync(
+      path.join(dir, "tests/broken.yaml"),
+      [
+        "cases:",
+        "  - name: typo in a rule id and a verdict",
+        "    template: templates/orders-prod.yaml",
+        "    expect:",
+        "      - { rule: acme-graviton-in-prod, resource: OrdersWriter, verdict: pass }",
+        "      - { rule: acme-graviton-in-production, resource: OrdersReader, verdict: passed }",
+        "",
+      ].join("\n"),
+    );
+    const r = rdsguard(["test", dir, "--now", "2026-11-30"]);
+    expect(r.code).toBe(2);
+    const prefix = "error: test/.tmp/broken-case/tests/broken.yaml";
+    expect(r.stdout).toContain(
+      `${prefix}:6:79: cases[0].expect[1].verdict must be one of fail, unknown, pass, not-applicable; got "passed"`,
+    );
+    expect(r.stdout).toContain("6 cases: 6 passed, 0 failed; 1 error");
+  });
+
+  it("an unknown rule id in a case is an error naming the known ids", () => {
+    const dir = examplePolicyCopy("unknown-rule");
+    writeFileSync(
+      path.join(dir, "tests/unknown.yaml"),
+      "cases:\n  - name: typo\n    template: templates/orders-prod.yaml\n    expect:\n      - { rule: acme-graviton, resource: OrdersWriter, verdict: pass }\n",
+    );
+    const r = rdsguard(["test", dir, "--now", "2026-11-30"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(
+      /error: test\/\.tmp\/unknown-rule\/tests\/unknown\.yaml:5:17: cases\[0\]\.expect\[0\]\.rule: unknown rule id "acme-graviton"; known rule ids: storage-encrypted, .*acme-graviton-in-production/,
+    );
+  });
+
+  it("without a policy file it says which file it looked for", () => {
+    const empty = mkdtempSync(path.join(tmp, "empty-"));
+    const r = rdsguard(["test", empty]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`rdsguard test: no policy file ${path.join(empty, "rdsguard.yaml")} (give --config)`);
+  });
+});
