@@ -11,7 +11,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   merge: { summary: "merge JSON reports from sharded audits", load: () => import("./commands/merge.js") },
   rules: { summary: "list the rule catalogue", load: () => import("./commands/rules.js") },
   explain: { summary: "explain one rule", load: () => import("./commands/explain.js") },
-  test: { summary: "run a policy's own test cases (templates + expected verdicts)", load: () => import("./commands/test.js") },
+  test: {
+    summary: "run a policy's own test cases (templates + expected verdicts)",
+    load: () => import("./commands/test.js"),
+  },
   init: { summary: "write a commented starter rdsguard.yaml", load: () => import("./commands/init.js") },
 };
 

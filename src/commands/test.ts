@@ -157,7 +157,9 @@ export async function run(argv: string[]): Promise<number> {
 
   const outcomes: CaseOutcome[] = [];
   const knownRules = new Set(ruleSet.rules.map((r) => r.meta.id));
-  const validate = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(CASE_FILE_SCHEMA);
+  const validate = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(
+    CASE_FILE_SCHEMA,
+  );
   let caseFiles = 0;
   for (const caseFile of yamlFiles) {
     const file = displayPath(caseFile, cwd);

@@ -49,8 +49,13 @@ function builtinIds(): string[] {
   return allRules.map((r) => r.meta.id);
 }
 
+/** The policy's plugins, then --plugin ones; a module named twice (policy and command line) is loaded once. */
 function allPluginRefs(sources: readonly PolicySource[], opts: LoadRuleSetOptions): PluginRef[] {
-  return [...pluginRefs(sources), ...(opts.plugins ?? []).map((spec) => ({ spec, path: resolve(opts.cwd, spec) }))];
+  const refs = [
+    ...pluginRefs(sources),
+    ...(opts.plugins ?? []).map((spec) => ({ spec, path: resolve(opts.cwd, spec) })),
+  ];
+  return refs.filter((ref, i) => refs.findIndex((other) => other.path === ref.path) === i);
 }
 
 function assembleRuleSet(sources: readonly PolicySource[], plugins: LoadedPlugins): RuleSet {

@@ -116,6 +116,11 @@ export interface ResourceBase {
   /** Resource-level Condition: known false resources are not in the model at all. */
   condition?: { name: string; value: boolean | "unknown" };
   tags: Record<string, string>;
+  /**
+   * Template only: why the Tags property could not be read in full (an intrinsic that cannot be resolved, or a
+   * Condition that cannot be decided). `tags` then holds none of them, so no tag may be taken as absent.
+   */
+  tagsUnknown?: string;
   /** Template only: DeletionPolicy / UpdateReplacePolicy. Live resources leave these undefined. */
   deletionPolicy?: Attr<string>;
   updateReplacePolicy?: Attr<string>;

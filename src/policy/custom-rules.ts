@@ -194,5 +194,14 @@ function checkCondition(
       return undefined;
     }
   }
+  if (ORDERING.includes(operator) && typeof operand === "string" && !/^\s*\d/.test(operand)) {
+    fail(
+      [...path, operator],
+      `${operator} compares numbers or versions; "${operand}" is neither (write 7, or a version such as "15.4")`,
+    );
+    return undefined;
+  }
   return { attribute, operator, operand, loc };
 }
+
+const ORDERING: readonly ConditionOperator[] = ["greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual"];

@@ -351,6 +351,13 @@ function readTag(key: string): Reader {
     const tags = tagsOf(resource, ctx);
     const entry = Object.entries(tags).find(([k]) => k.toLowerCase() === key.toLowerCase());
     if (entry) return { state: "known", value: entry[1], origin: { kind: "literal" }, ...loc(resource) };
+    // A Tags list that cannot be read may hold the tag: unknown, never "not set" (that would pass a notEquals).
+    const cluster =
+      resource.kind === "db-instance" && resource.clusterId !== undefined
+        ? ctx.model.resources.get(resource.clusterId)
+        : undefined;
+    const unreadable = resource.tagsUnknown ?? cluster?.tagsUnknown;
+    if (unreadable !== undefined) return { state: "unknown", reason: unreadable, ...loc(resource) };
     return { state: "absent", default: undefined, defaultSource: `tag ${key} is not set`, ...loc(resource) };
   };
 }

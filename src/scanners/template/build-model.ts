@@ -127,6 +127,14 @@ class ResourceReader {
     }
     return tags;
   }
+
+  /** Why Tags cannot be read (so a missing tag is not known to be missing); undefined when it can. */
+  tagsUnknown(): string | undefined {
+    const ev = this.prop("Tags", (v) => v, DEFAULTS.none, "list");
+    if (ev.state === "unknown") return `Tags is unknown: ${ev.reason}`;
+    if (ev.state === "conditional") return "Tags depends on a condition that cannot be decided";
+    return undefined;
+  }
 }
 
 /** Known value, or the single value every alternative agrees on; undefined otherwise. */
@@ -231,6 +239,7 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
     }
 
     const cdkPath = child(metadata, "aws:cdk:path");
+    const tagsUnknown = r.tagsUnknown();
     const base: ResourceBase = {
       id: res.key,
       kind: "db-instance",
@@ -244,6 +253,7 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
       },
       loc: r.loc(res.keyPos),
       tags: r.tags(),
+      ...(tagsUnknown !== undefined ? { tagsUnknown } : {}),
       suppressions: suppressions(metadata, file),
       ...(condition ? { condition } : {}),
     };
