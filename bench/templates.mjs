@@ -85,7 +85,7 @@ floor(files.slice(0, 50));
 const floorAll = floor(files);
 const floorRds = floor(rdsFiles);
 
-const small = path.join(root, "examples", "mysql-legacy-standalone.yaml");
+const small = path.join(root, "examples", "templates", "mysql-legacy-standalone.yaml");
 const cold = [];
 for (let i = 0; i < 7; i++) {
   const t = process.hrtime.bigint();

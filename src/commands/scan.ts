@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { Judge, loadRuleSet } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import { parseIsoDate } from "../policy/dates.js";
+import { scanCloudAssembly, separateCloudAssemblies } from "../scanners/cdk/index.js";
 import {
   DEFAULT_MAX_FILE_SIZE,
   discoverFiles,
@@ -18,8 +19,9 @@ import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
 export const SCAN_USAGE = `Usage: rdsguard scan [options] PATH...
 
 Scans CloudFormation templates (YAML or JSON, recognised by content) in files, directories and globs
-(quote globs: 'infra/**/*.yaml'). Directories are walked, skipping node_modules, .git and cdk.out;
-name a cdk.out directory (after 'cdk synth') to scan CDK output.
+(quote globs: 'infra/**/*.yaml'). Directories are walked, skipping node_modules, .git and cdk.out.
+CDK: after 'cdk synth', name the cdk.out directory (or a directory that contains it) to read the cloud
+assembly: every stack, nested stack and stage, with construct paths and stack names.
 
 Template options:
   --parameters FILE        parameter values: CloudFormation CLI list or {"Parameters": {...}} form
@@ -31,6 +33,7 @@ Template options:
 
 Policy options:
   --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
+  --plugin FILE            rule plugin (ES module exporting rules; repeatable), besides the policy's plugins
   --strict                 a verdict that cannot be determined counts as a failure
   --now DATE               judge expiry dates as of DATE (YYYY-MM-DD; default today)
 
@@ -90,10 +93,12 @@ export async function run(argv: string[]): Promise<number> {
   } = await loadRuleSet({
     cwd,
     ...(values.config !== undefined ? { configPath: values.config } : {}),
+    ...(values.plugin !== undefined ? { plugins: values.plugin } : {}),
   });
   errors.push(...policyErrors);
 
-  const discovered = await discoverFiles(positionals, cwd);
+  const { assemblies, others } = await separateCloudAssemblies(positionals, cwd);
+  const discovered = others.length > 0 ? await discoverFiles(others, cwd) : { files: [], errors: [] };
   errors.push(...discovered.errors);
 
   const judge = new Judge({ policy, rules, strict: values.strict ?? false, now });
@@ -105,11 +110,19 @@ export async function run(argv: string[]): Promise<number> {
     ...(values["account-id"] ? { accountId: values["account-id"] } : {}),
     ...(values["stack-name"] ? { stackName: values["stack-name"] } : {}),
   };
+  let filesScanned = discovered.files.length;
+  for (const assembly of assemblies) {
+    for await (const result of scanCloudAssembly(assembly, cwd, options)) {
+      filesScanned++;
+      if (result.error) judge.errors.push(result.error);
+      if (result.model) judge.judge(result.model);
+    }
+  }
   for await (const result of scanTemplateFiles(discovered.files, cwd, options)) {
     if (result.error) judge.errors.push(result.error);
     if (result.model) judge.judge(result.model);
   }
-  const report = judge.report({ kind: "template", startedAt, root: cwd }, { filesScanned: discovered.files.length });
+  const report = judge.report({ kind: "template", startedAt, root: cwd }, { filesScanned });
   return emitReport(report, values);
 }
 
@@ -127,6 +140,7 @@ function parse(argv: string[]) {
       "stack-name": { type: "string" },
       "max-file-size": { type: "string" },
       config: { type: "string" },
+      plugin: { type: "string", multiple: true },
       strict: { type: "boolean" },
       now: { type: "string" },
     },

@@ -12,8 +12,10 @@ export const PROJECT_URL = "https://github.com/rdsguard/rdsguard";
 export const RULES_DOC_URL = `${PROJECT_URL}/blob/main/docs/rules.md`;
 
 /** Anchor of a rule in docs/rules.md: the rule id is the heading, so GitHub's slug is the id itself. */
-export function ruleHelpUri(ruleId: string): string {
-  return `${RULES_DOC_URL}#${ruleId}`;
+/** Where a rule is documented: rdsguard's catalogue for a built-in rule; a policy or plugin rule's first URL source. */
+export function ruleHelpUri(rule: Pick<RuleMeta, "id" | "definedIn" | "sources">): string | undefined {
+  if (!rule.definedIn) return `${RULES_DOC_URL}#${rule.id}`;
+  return rule.sources.find((source) => /^https?:\/\//.test(source));
 }
 
 /** critical = 0 ... info = 4: smaller is worse. */
@@ -96,6 +98,12 @@ export function findingPlace(f: Finding): string {
 export function livePlace(account: string | undefined, region: string | undefined): string | undefined {
   if (account === undefined && region === undefined) return undefined;
   return [account ?? "?", region ?? "?"].join("/");
+}
+
+/** CDK: "lib/stack.ts:12:5", the line of the app that created the construct, when the assembly recorded it. */
+export function constructSourcePlace(f: Finding): string | undefined {
+  const s = f.resource.origin.constructSource;
+  return s ? `${s.file}:${s.line}:${s.column}` : undefined;
 }
 
 /** file:line:col, file, account/region, or "" when the error has no place. */

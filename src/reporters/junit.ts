@@ -14,6 +14,7 @@ import type { Finding, ScanError, ScanReport } from "../engine/types.js";
 import type { RuleMeta } from "../rules/types.js";
 import {
   compareFindings,
+  constructSourcePlace,
   describeFinding,
   describeSuppression,
   errorPlace,
@@ -156,7 +157,7 @@ function ruleSuite(rule: RuleMeta): Suite {
     properties: [
       ["title", rule.title],
       ["severity", rule.severity],
-      ["documentation", ruleHelpUri(rule.id)],
+      ...(ruleHelpUri(rule) ? [["documentation", ruleHelpUri(rule) as string] as [string, string]] : []),
     ],
   };
 }
@@ -212,15 +213,16 @@ function failureBody(f: Finding, rule: RuleMeta | undefined, message: string): s
     `Where:    ${findingPlace(f)}${o.cfnType ? ` (${o.cfnType} ${o.logicalId ?? f.resource.name})` : ""}`,
   ];
   if (o.cdkPath) lines.push(`CDK path: ${o.cdkPath}`);
+  const source = constructSourcePlace(f);
+  if (source) lines.push(`Source:   ${source}${o.stackName ? ` (stack ${o.stackName})` : ""}`);
   if (o.arn && !findingPlace(f).includes(o.arn)) lines.push(`ARN:      ${o.arn}`);
   if (f.property !== undefined) lines.push(`Property: ${f.property}`);
   if (f.when !== undefined) lines.push(`When:     ${f.when}`);
   lines.push(`Profile:  ${f.profile}`);
-  if (rule) {
-    lines.push("", `What to change: ${rule.remediation.text}`);
-    if (rule.remediation.snippet) lines.push("", rule.remediation.snippet);
-  }
-  lines.push("", `Documentation: ${ruleHelpUri(f.ruleId)}`);
+  if (rule?.remediation.text) lines.push("", `What to change: ${rule.remediation.text}`);
+  if (rule?.remediation.snippet) lines.push("", rule.remediation.snippet);
+  const uri = rule ? ruleHelpUri(rule) : undefined;
+  if (uri) lines.push("", `Documentation: ${uri}`);
   return lines.join("\n");
 }
 

@@ -163,13 +163,18 @@ function lineLinker(env: Record<string, string | undefined>): Linker {
   const server = env.GITHUB_SERVER_URL;
   const repo = env.GITHUB_REPOSITORY;
   const sha = env.GITHUB_SHA;
-  return (f) => {
-    const file = findingFile(f);
-    const text = cell(file !== undefined && f.location ? `${file}:${f.location.line}` : findingPlace(f));
+  const linked = (file: string | undefined, line: number | undefined, fallback: string): string => {
+    const text = cell(file !== undefined && line !== undefined ? `${file}:${line}` : fallback);
     if (!server || !repo || !sha || file === undefined) return text;
     const path = file.replaceAll("\\", "/").replace(/^\.\//, "").split("/").map(encodeURIComponent).join("/");
-    const anchor = f.location ? `#L${f.location.line}` : "";
+    const anchor = line !== undefined ? `#L${line}` : "";
     return `[${text}](${server.replace(/\/+$/, "")}/${repo}/blob/${sha}/${path}${anchor})`;
+  };
+  return (f) => {
+    const place = linked(findingFile(f), f.location?.line, findingPlace(f));
+    // CDK: the synthesized template is generated; the line of the app that created the construct is what to edit.
+    const source = f.resource.origin.constructSource;
+    return source ? `${place}<br>created at ${linked(source.file, source.line, "")}` : place;
   };
 }
 
@@ -280,13 +285,13 @@ function ruleDetails(rule: RuleMeta, findings: Finding[]): string {
     `<summary><code>${html(rule.id)}</code>: ${html(rule.title)} (${rule.severity}; ${counts.join(", ")})</summary>`,
     "",
     rule.description,
-    "",
-    `**Why it matters.** ${rule.rationale}`,
-    "",
-    `**How to fix.** ${rule.remediation.text}`,
   ];
+  if (rule.rationale) lines.push("", `**Why it matters.** ${rule.rationale}`);
+  if (rule.remediation.text) lines.push("", `**How to fix.** ${rule.remediation.text}`);
   if (rule.remediation.snippet) lines.push("", codeFence(rule.remediation.snippet, "yaml"));
-  lines.push("", `[Rule documentation](${ruleHelpUri(rule.id)})`, "", "</details>");
+  const uri = ruleHelpUri(rule);
+  if (uri) lines.push("", `[Rule documentation](${uri})`);
+  lines.push("", "</details>");
   return lines.join("\n");
 }
 

@@ -141,9 +141,9 @@ function toRule(meta: RuleMeta): Sarif.ReportingDescriptor {
     id: meta.id,
     name: pascalCase(meta.id),
     shortDescription: { text: clip(meta.title) },
-    fullDescription: { text: clip(`${meta.description} ${meta.rationale}`) },
+    fullDescription: { text: clip(`${meta.description} ${meta.rationale}`.trim()) },
     help: { text: helpText(meta), markdown: helpMarkdown(meta) },
-    helpUri: ruleHelpUri(meta.id),
+    ...(ruleHelpUri(meta) ? { helpUri: ruleHelpUri(meta) } : {}),
     defaultConfiguration: { level: LEVEL[meta.severity] },
     properties: {
       tags,
@@ -174,18 +174,21 @@ function placeholderRule(id: string, severity: Severity): RuleMeta {
 function helpText(meta: RuleMeta): string {
   const parts = [`${meta.title} (severity ${meta.severity}).`, meta.description];
   if (meta.rationale) parts.push(`Why: ${meta.rationale}`);
-  parts.push(`Fix: ${meta.remediation.text}`);
+  if (meta.condition) parts.push(meta.condition);
+  if (meta.remediation.text) parts.push(`Fix: ${meta.remediation.text}`);
   if (meta.remediation.snippet) parts.push(meta.remediation.snippet);
   const refs = referenceLines(meta);
   if (refs.length > 0) parts.push(`Equivalent controls: ${refs.join("; ")}.`);
-  parts.push(`Documentation: ${ruleHelpUri(meta.id)}`);
+  const uri = ruleHelpUri(meta);
+  if (uri) parts.push(`Documentation: ${uri}`);
   return parts.join("\n\n");
 }
 
 function helpMarkdown(meta: RuleMeta): string {
   const parts = [`**${meta.title}** (severity: ${meta.severity})`, meta.description];
   if (meta.rationale) parts.push(`**Why it matters.** ${meta.rationale}`);
-  parts.push(`**How to fix.** ${meta.remediation.text}`);
+  if (meta.condition) parts.push(`**Condition.** ${meta.condition}`);
+  if (meta.remediation.text) parts.push(`**How to fix.** ${meta.remediation.text}`);
   if (meta.remediation.snippet) parts.push(codeFence(meta.remediation.snippet, "yaml"));
   if (meta.parameters.length > 0) {
     parts.push(
@@ -200,7 +203,8 @@ function helpMarkdown(meta: RuleMeta): string {
   }
   const refs = referenceLines(meta);
   if (refs.length > 0) parts.push(`**Equivalent controls:** ${refs.join("; ")}`);
-  parts.push(`[Rule documentation](${ruleHelpUri(meta.id)})`);
+  const uri = ruleHelpUri(meta);
+  if (uri) parts.push(`[Rule documentation](${uri})`);
   return parts.join("\n\n");
 }
 
@@ -234,6 +238,14 @@ function toResult(f: Finding, ruleIndex: number, baselineApplied: boolean): Sari
       ...(f.expiredSuppression ? { expiredSuppression: waiverProperties(f.expiredSuppression) } : {}),
     },
   };
+  const source = f.resource.origin.constructSource;
+  if (source) {
+    // CDK: the physical location is the synthesized template; the app's line that created the construct is related.
+    const construct = f.resource.origin.cdkPath ?? f.resource.name;
+    result.relatedLocations = [
+      { id: 1, physicalLocation: physical(source), message: { text: `construct ${construct} is created here` } },
+    ];
+  }
   if (baselineApplied) result.baselineState = f.baselineState ?? "new";
   if (f.suppression) result.suppressions = [toSuppression(f.suppression)];
   return result;

@@ -7,6 +7,7 @@ import type { Finding, ScanReport } from "../engine/types.js";
 import type { Severity } from "../rules/types.js";
 import { SEVERITIES } from "../rules/types.js";
 import {
+  constructSourcePlace,
   describeFinding,
   describeSuppression,
   errorPlace,
@@ -97,6 +98,8 @@ function findingLines(f: Finding, p: ReturnType<typeof palette>, severityPaint: 
     const stack = o.stackName ? ` (stack ${o.stackName}${o.stackLogicalId ? `, ${o.stackLogicalId}` : ""})` : "";
     out.push(p.dim(`           ${o.arn}${stack}`));
   }
+  const source = constructSourcePlace(f);
+  if (source) out.push(p.dim(`           created at ${source}${o.stackName ? ` (stack ${o.stackName})` : ""}`));
   if (f.suppression) out.push(p.dim(`           ${tag}: ${describeSuppression(f.suppression)}`));
   else if (tag) out.push(p.dim(`           ${tag}`));
   return out;

@@ -33,12 +33,12 @@ const failing = (report: ScanReport, file?: string) =>
 
 describe("rdsguard scan", () => {
   it("scans the shipped examples: the production Aurora template passes, the legacy one fails", () => {
-    const { code, report, stdout } = scanJson(["examples/"]);
+    const { code, report, stdout } = scanJson(["examples/templates/"]);
     expect(code).toBe(1);
     expect(report.errors).toEqual([]);
     expect(report.stats).toMatchObject({ filesScanned: 4, templatesWithDatabases: 4 });
-    expect(failing(report, "examples/aurora-postgresql-production.yaml")).toEqual([]);
-    expect(failing(report, "examples/mysql-legacy-standalone.yaml")).toEqual(
+    expect(failing(report, "examples/templates/aurora-postgresql-production.yaml")).toEqual([]);
+    expect(failing(report, "examples/templates/mysql-legacy-standalone.yaml")).toEqual(
       expect.arrayContaining([
         "storage-encrypted:LegacyDb:StorageEncrypted",
         "ca-certificate:LegacyDb:CACertificateIdentifier",
@@ -57,7 +57,7 @@ describe("rdsguard scan", () => {
         f.verdict !== "not-applicable",
     );
     expect(memberFails).toEqual([]);
-    expect(stdout).toContain("examples/mysql-legacy-standalone.yaml");
+    expect(stdout).toContain("examples/templates/mysql-legacy-standalone.yaml");
     expect(stdout).not.toContain("\u001b["); // not a TTY: no colour
   });
 
@@ -69,7 +69,7 @@ describe("rdsguard scan", () => {
     const onTty = (env: Record<string, string>) =>
       spawnSync(
         "/usr/bin/script",
-        ["-qec", `${process.execPath} ${cli} scan examples/mysql-legacy-standalone.yaml`, "/dev/null"],
+        ["-qec", `${process.execPath} ${cli} scan examples/templates/mysql-legacy-standalone.yaml`, "/dev/null"],
         {
           cwd: repo,
           encoding: "utf8",
@@ -143,11 +143,11 @@ describe("rdsguard scan", () => {
 
   it("exits 2 with usage for a missing path, an unknown option or an unknown command", () => {
     expect(rdsguard(["scan"]).code).toBe(2);
-    const unknown = rdsguard(["scan", "examples/", "--bogus"]);
+    const unknown = rdsguard(["scan", "examples/templates/", "--bogus"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Usage: rdsguard scan");
     expect(rdsguard(["frobnicate"]).code).toBe(2);
-    const badDate = rdsguard(["scan", "examples/", "--now", "2027-02-30"]);
+    const badDate = rdsguard(["scan", "examples/templates/", "--now", "2027-02-30"]);
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toContain("--now must be a date YYYY-MM-DD, got 2027-02-30");
     const missing = scanJson(["does-not-exist.yaml"]);
@@ -162,7 +162,10 @@ describe("rdsguard scan", () => {
     );
     expect(cluster).toMatchObject({
       verdict: "fail",
-      resource: { name: "OrdersDbClusterE5F6A7B8", origin: { cdkPath: "OrdersStack/OrdersDb/Resource" } },
+      resource: {
+        name: "OrdersDbClusterE5F6A7B8",
+        origin: { cdkPath: "OrdersStack/OrdersDb/Resource", stackName: "OrdersStack" },
+      },
       location: { file: "test/fixtures/cdk.out/OrdersStack.template.json", line: 19, column: 3 },
     });
     // The writer is an Aurora member: never failed on what the cluster owns, whatever CDK's DeletionPolicy says.
@@ -175,15 +178,24 @@ describe("rdsguard scan", () => {
     expect(result.locations[0].logicalLocations[0]).toMatchObject({
       fullyQualifiedName: "OrdersStack/OrdersDb/Resource",
     });
-    // Walking a parent directory skips cdk.out (synthesized output is scanned when asked for).
-    const walked = scanJson(["test/fixtures"]);
+    // Naming the directory that holds cdk.out reads the assembly too; a walk further up skips cdk.out (synthesized
+    // output is scanned when asked for).
+    const parent = scanJson(["test/fixtures"]);
+    expect(
+      parent.report.findings.some((f) => f.location?.file === "test/fixtures/cdk.out/OrdersStack.template.json"),
+    ).toBe(true);
+    const walked = scanJson(["test"]);
     expect(walked.report.findings.some((f) => f.location?.file?.includes("cdk.out"))).toBe(false);
   });
 
   it("stops quietly when the reader of standard output goes away (| head)", async () => {
-    const child = spawn(process.execPath, [cli, "scan", "examples/", "test/fixtures/rules", "--format", "json"], {
-      cwd: repo,
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, "scan", "examples/templates/", "test/fixtures/rules", "--format", "json"],
+      {
+        cwd: repo,
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d) => {
       stderr += d;
@@ -195,8 +207,8 @@ describe("rdsguard scan", () => {
   });
 
   it("exits 0 when nothing fails at or above --fail-on", () => {
-    expect(rdsguard(["scan", "examples/aurora-postgresql-production.yaml"]).code).toBe(0);
-    expect(rdsguard(["scan", "examples/mysql-legacy-standalone.yaml", "--fail-on", "critical"]).code).toBe(0);
-    expect(rdsguard(["scan", "examples/mysql-legacy-standalone.yaml", "--fail-on", "high"]).code).toBe(1);
+    expect(rdsguard(["scan", "examples/templates/aurora-postgresql-production.yaml"]).code).toBe(0);
+    expect(rdsguard(["scan", "examples/templates/mysql-legacy-standalone.yaml", "--fail-on", "critical"]).code).toBe(0);
+    expect(rdsguard(["scan", "examples/templates/mysql-legacy-standalone.yaml", "--fail-on", "high"]).code).toBe(1);
   });
 });

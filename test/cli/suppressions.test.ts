@@ -63,7 +63,7 @@ describe("inline suppressions through the real scanner", () => {
 describe("a bad policy file", () => {
   it("names each problem with file:line:col, still scans, and exits 2", () => {
     const { code, report } = scan([
-      "examples/aurora-postgresql-production.yaml",
+      "examples/templates/aurora-postgresql-production.yaml",
       "--config",
       "test/fixtures/cli/bad-policy.yaml",
     ]);

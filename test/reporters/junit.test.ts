@@ -60,7 +60,7 @@ const variants: Array<[string, () => ScanReport]> = [
     () => applyBaseline(templateReport(), new Set([templateReport().findings[0]?.fingerprint ?? ""])),
   ],
   [
-    "examples/ and a leaky template through scanner and rules",
+    "examples/templates/ and a leaky template through scanner and rules",
     () => reportFromTemplates({ ...exampleTemplates(), "templates/leaky.yaml": LEAKY }, ROOT),
   ],
 ];

@@ -44,12 +44,12 @@ export function reportFromTemplates(files: Record<string, string>, root: string)
   };
 }
 
-/** Every template in examples/ (and below), keyed by its repository path. */
+/** Every template in examples/templates/, the quick start's scan, keyed by its repository path. */
 export function exampleTemplates(): Record<string, string> {
   const root = new URL("../../", import.meta.url).pathname;
   const files: Record<string, string> = {};
-  for (const entry of readdirSync(join(root, "examples"), { recursive: true })) {
-    const path = `examples/${String(entry)}`;
+  for (const entry of readdirSync(join(root, "examples/templates"), { recursive: true })) {
+    const path = `examples/templates/${String(entry)}`;
     if (/\.(ya?ml|json|template)$/.test(path)) files[path] = readFileSync(join(root, path), "utf8");
   }
   return files;

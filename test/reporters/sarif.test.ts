@@ -29,7 +29,7 @@ const variants: Array<[string, () => string]> = [
   ],
   ["clean report", () => renderSarif(cleanReport())],
   [
-    "examples/ and a leaky template through scanner and rules",
+    "examples/templates/ and a leaky template through scanner and rules",
     () => renderSarif(reportFromTemplates({ ...exampleTemplates(), "templates/leaky.yaml": LEAKY }, ROOT)),
   ],
 ];
