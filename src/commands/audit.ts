@@ -216,11 +216,7 @@ export async function run(argv: string[]): Promise<number> {
     policy,
     rules,
     errors: policyErrors,
-  } = await loadRuleSet({
-    cwd,
-    ...(values.config !== undefined ? { configPath: values.config } : {}),
-    ...(values.plugin !== undefined ? { plugins: values.plugin } : {}),
-  });
+  } = await loadRuleSet({ cwd, configPath: values.config, plugins: values.plugin });
   errors.push(...policyErrors);
   for (const e of policyErrors) sayError(e);
 

@@ -19,11 +19,7 @@ export async function loadCatalogue(
   values: { config?: string; plugin?: string[] },
   cwd = process.cwd(),
 ): Promise<RuleSet & { exitCode: number }> {
-  const ruleSet = await loadRuleSet({
-    cwd,
-    ...(values.config !== undefined ? { configPath: values.config } : {}),
-    ...(values.plugin !== undefined ? { plugins: values.plugin } : {}),
-  });
+  const ruleSet = await loadRuleSet({ cwd, configPath: values.config, plugins: values.plugin });
   for (const e of ruleSet.errors) {
     const place = errorPlace(e);
     process.stderr.write(`rdsguard ${command}: ${place ? `${place}: ` : ""}${e.message}\n`);

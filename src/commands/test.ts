@@ -151,7 +151,7 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const ruleSet = await loadRuleSet({ cwd, configPath, ...(values.plugin ? { plugins: values.plugin } : {}) });
+  const ruleSet = await loadRuleSet({ cwd, configPath, plugins: values.plugin });
   const errors: ScanError[] = [...ruleSet.errors];
   const yamlFiles = (await glob(["tests/**/*.yaml", "tests/**/*.yml"], { cwd: dir, absolute: true })).sort();
 

@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import type * as Sarif from "sarif";
 import type { Finding, ScanError, ScanReport, Suppression } from "../engine/types.js";
 import type { SourceLocation } from "../model/types.js";
-import type { RuleMeta, Severity } from "../rules/types.js";
+import { noReferences, type RuleMeta, type Severity } from "../rules/types.js";
 import {
   codeFence,
   compareFindings,
@@ -164,7 +164,7 @@ function placeholderRule(id: string, severity: Severity): RuleMeta {
     rationale: "",
     remediation: { text: "See the rule documentation.", snippet: "" },
     parameters: [],
-    references: { securityHub: [], awsConfig: [], checkov: [], cfnNag: [], cfnGuard: [], cdkNag: [] },
+    references: noReferences(),
     appliesTo: [],
     tags: [],
     sources: [],

@@ -22,6 +22,11 @@ export interface RuleReferences {
   cdkNag: string[];
 }
 
+/** References for a rule no other catalogue has (policy-defined rules, plugins without mappings). */
+export function noReferences(): RuleReferences {
+  return { securityHub: [], awsConfig: [], checkov: [], cfnNag: [], cfnGuard: [], cdkNag: [] };
+}
+
 export interface RuleMeta {
   id: string;
   title: string;

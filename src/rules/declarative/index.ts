@@ -7,21 +7,12 @@ import { type Attr, type ModelResource, RESOURCE_KIND_LABEL, type Resolved } fro
 import { anyGlobMatches } from "../../policy/glob.js";
 import type { AttributeCondition, CustomRuleScope, CustomRuleSpec, RuleCondition } from "../../policy/types.js";
 import { type Judgement, judgeAcross, judgement, single } from "../support.js";
-import type { Rule, RuleContext, RuleMeta, RuleResult } from "../types.js";
+import { noReferences, type Rule, type RuleContext, type RuleMeta, type RuleResult } from "../types.js";
 import { attributeSpec, tagsOf } from "./attributes.js";
 import { conditionAttributes, evaluateCondition, type ResolvedAttribute, renderReasons } from "./condition.js";
 
 export { ATTRIBUTE_NAMES, ATTRIBUTES, attributeSpec, TAG_ATTRIBUTE_PREFIX } from "./attributes.js";
 export { conditionAttributes } from "./condition.js";
-
-const NO_REFERENCES: RuleMeta["references"] = {
-  securityHub: [],
-  awsConfig: [],
-  checkov: [],
-  cfnNag: [],
-  cfnGuard: [],
-  cdkNag: [],
-};
 
 export function customRuleMeta(spec: CustomRuleSpec): RuleMeta {
   return {
@@ -32,7 +23,7 @@ export function customRuleMeta(spec: CustomRuleSpec): RuleMeta {
     rationale: spec.rationale ?? "",
     remediation: { text: spec.remediation?.text ?? "", snippet: spec.remediation?.snippet ?? "" },
     parameters: [],
-    references: NO_REFERENCES,
+    references: noReferences(),
     appliesTo: [...spec.appliesTo.kinds],
     tags: spec.tags,
     sources: spec.sources,
