@@ -97,7 +97,7 @@ function findingAnnotation(f: Finding, report: ScanReport): Annotation {
   const a: Annotation = {
     level: unknown ? "notice" : LEVEL[f.severity],
     title: `rdsguard ${f.ruleId} (${unknown ? "could not be determined" : f.severity})${rule ? `: ${rule.title}` : ""}`,
-    message: rule ? `${describeFinding(f)}\nFix: ${rule.remediation.text}` : describeFinding(f),
+    message: rule?.remediation.text ? `${describeFinding(f)}\nFix: ${rule.remediation.text}` : describeFinding(f),
   };
   const file = findingFile(f);
   if (file !== undefined) a.file = file;

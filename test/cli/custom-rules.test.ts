@@ -11,6 +11,7 @@ import type * as Sarif from "sarif";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Finding, ScanReport } from "../../src/engine/types.js";
 import type { RuleMeta } from "../../src/rules/types.js";
+import { xsdErrors } from "../reporters/junit-tools.js";
 import { compileSarifValidator } from "../reporters/sarif-tools.js";
 
 const repo = path.resolve(__dirname, "../..");
@@ -125,6 +126,33 @@ describe("rdsguard scan --config with customRules and plugins", () => {
       artifactLocation: { uri: GRAVITON },
       region: { startLine: 35, startColumn: 52 },
     });
+  });
+
+  it("every report format carries the custom and plugin findings (JUnit valid against its XSD)", async () => {
+    const formats = ["text", "json", "sarif", "junit", "markdown", "github"] as const;
+    const files = Object.fromEntries(formats.map((f) => [f, path.join(tmp, `every-format.${f}`)]));
+    const r = rdsguard([
+      "scan",
+      "--config",
+      POLICY,
+      GRAVITON,
+      "--now",
+      "2026-03-01",
+      ...formats.flatMap((f) => ["--format", `${f}=${files[f]}`]),
+    ]);
+    expect(r.code).toBe(1);
+    const read = (f: (typeof formats)[number]) => readFileSync(files[f] as string, "utf8");
+    for (const f of formats) {
+      expect(read(f), f).toContain("graviton-declared");
+      expect(read(f), f).toContain("graviton-plugin");
+    }
+    expect(await xsdErrors(read("junit"))).toEqual([]);
+    expect(read("junit")).toContain('<testsuite name="graviton-plugin"');
+    // A plugin rule without remediation text gets no empty "Fix:" line.
+    expect(read("github")).not.toMatch(/Fix: $/m);
+    expect(read("github")).toMatch(
+      /^::(warning|error|notice) file=test\/fixtures\/custom-rules\/graviton\.yaml,.*title=rdsguard graviton-plugin \(low\)/m,
+    );
   });
 
   it("a broken plugin exits 2, and the report still holds every other finding", () => {

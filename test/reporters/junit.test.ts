@@ -1,23 +1,14 @@
 import { readFileSync } from "node:fs";
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { validateXML } from "xmllint-wasm";
 import type { ScanReport } from "../../src/engine/types.js";
 import { applyBaseline } from "../../src/reporters/baseline.js";
 import { escapeXml, renderJunit } from "../../src/reporters/junit.js";
 import { auditReport, cleanReport, manyFindings, ROOT, templateReport } from "./fixture.js";
+import { xsdErrors } from "./junit-tools.js";
 import { exampleTemplates, reportFromTemplates } from "./pipeline.js";
 
-const XSD = readFileSync(new URL("../fixtures/schemas/junit-10.xsd", import.meta.url), "utf8");
 const LEAKY = readFileSync(new URL("../fixtures/reporters/secret-template.yaml", import.meta.url), "utf8");
-
-async function xsdErrors(xml: string): Promise<string[]> {
-  const result = await validateXML({
-    xml: [{ fileName: "report.xml", contents: xml }],
-    schema: [{ fileName: "junit-10.xsd", contents: XSD }],
-  });
-  return result.errors.map((e) => e.rawMessage);
-}
 
 interface Case {
   "@_classname": string;
