@@ -68,6 +68,21 @@ export function renderStarterExample(rules: readonly { meta: RuleMeta }[]): stri
     "# CloudFormation stack name -> template file, so live findings point at the file defining the stack.",
     "stackTemplates:",
     "  orders-prod: stacks/orders.yaml",
+    "",
+    "# Your own rules: which resources, and a condition over their attributes (CloudFormation names). A test on",
+    "# a value that cannot be known is unknown, never pass. Reference: docs/policy.md#custom-rules; test them",
+    "# with `rdsguard test`. Rules that need code are plugins (ES modules): plugins: [./rules/my-rules.mjs].",
+    "customRules:",
+    "  - id: org-postgres-minimum-version",
+    "    title: PostgreSQL engines are at least version 15.4",
+    "    severity: high",
+    "    appliesTo:",
+    "      kinds: [db-cluster, db-instance]",
+    "      roles: [standalone, read-replica]",
+    "      engines: [postgres, aurora-postgresql]",
+    "    condition:",
+    "      attribute: EngineVersion",
+    '      greaterThanOrEqual: "15.4"',
   );
   return `${out.join("\n")}\n`;
 }

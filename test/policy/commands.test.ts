@@ -137,6 +137,7 @@ describe("rdsguard init", () => {
     writeFileSync(join(dir, "uncommented.yaml"), uncommented);
     const loaded = loadPolicy({ cwd: dir, configPath: "uncommented.yaml", ruleIds, parameters });
     expect(loaded.errors).toEqual([]);
+    expect(loaded.policy.customRules.map((r) => r.id)).toEqual(["org-postgres-minimum-version"]);
     expect(loaded.policy.waivers).toHaveLength(1);
     expect(loaded.policy.profiles[0]?.name).toBe("staging");
     expect(loaded.policy.stackTemplates["orders-prod"]).toBe("stacks/orders.yaml");
