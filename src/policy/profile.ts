@@ -16,13 +16,17 @@ export interface ResourceFacts {
   file?: string;
 }
 
-export function resourceFacts(policy: Policy, resource: ModelResource, model: Model): ResourceFacts {
-  // An Aurora member is usually tagged only on its cluster; it takes the cluster's tags under its own.
-  let tags = resource.tags;
+/** A resource's tags; an Aurora member is usually tagged only on its cluster, so it takes the cluster's under its own. */
+export function resourceTags(resource: ModelResource, model: Model): Record<string, string> {
   if (resource.kind === "db-instance" && resource.clusterId !== undefined) {
     const cluster = model.resources.get(resource.clusterId);
-    if (cluster) tags = { ...cluster.tags, ...resource.tags };
+    if (cluster) return { ...cluster.tags, ...resource.tags };
   }
+  return resource.tags;
+}
+
+export function resourceFacts(policy: Policy, resource: ModelResource, model: Model): ResourceFacts {
+  const tags = resourceTags(resource, model);
   const stackName = resource.origin.stackName ?? model.stackName;
   const rawFile = resource.origin.file ?? model.file;
   const file = rawFile !== undefined ? normalizePath(rawFile) : undefined;

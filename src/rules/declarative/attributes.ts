@@ -6,7 +6,8 @@
  */
 import { DEFAULTS } from "../../model/defaults.js";
 import type { Attr, DbCluster, DbInstance, ModelResource, Resolved, ResourceKind } from "../../model/types.js";
-import { isAwsManagedKeyName, kmsKeyFor } from "../support.js";
+import { resourceTags } from "../../policy/profile.js";
+import { clusterOf, isAwsManagedKeyName, kmsKeyFor, sourceOf } from "../support.js";
 import type { RuleContext } from "../types.js";
 
 type Reader = (resource: ModelResource, ctx: RuleContext) => Attr<unknown>;
@@ -84,21 +85,20 @@ function field<K extends string>(kinds: readonly ResourceKind[], key: K): Reader
   };
 }
 
-/** Attributes (by CloudFormation name) that a cluster member takes from its cluster, and the cluster's field. */
-export const CLUSTER_OWNED: Readonly<Record<string, keyof DbCluster>> = {
-  EngineVersion: "engineVersion",
-  StorageEncrypted: "storageEncrypted",
-  KmsKeyId: "kmsKeyId",
-  BackupRetentionPeriod: "backupRetentionPeriod",
-  DeletionProtection: "deletionProtection",
-  EnableIAMDatabaseAuthentication: "iamAuth",
-  PreferredBackupWindow: "preferredBackupWindow",
-};
+/** Attributes (by CloudFormation name) that a cluster member takes from its cluster. */
+const CLUSTER_OWNED: ReadonlySet<string> = new Set([
+  "EngineVersion",
+  "StorageEncrypted",
+  "KmsKeyId",
+  "KmsKeyManager",
+  "BackupRetentionPeriod",
+  "DeletionProtection",
+  "EnableIAMDatabaseAuthentication",
+  "PreferredBackupWindow",
+]);
 
 /** Attributes a read replica takes from its source DB instance. */
-const SOURCE_OWNED: Readonly<Record<string, keyof DbInstance>> = {
-  StorageEncrypted: "storageEncrypted",
-};
+const SOURCE_OWNED: ReadonlySet<string> = new Set(["StorageEncrypted"]);
 
 function inherited(attr: Attr<unknown>, from: string, detail: string): Attr<unknown> {
   return mapAttr(attr, (value) =>
@@ -107,35 +107,34 @@ function inherited(attr: Attr<unknown>, from: string, detail: string): Attr<unkn
 }
 
 /**
- * Reads an instance attribute where AWS keeps it: the cluster (for a member), the source (for a replica), or the
- * instance itself. A member whose cluster is not in the model gives unknown, never the instance's own default.
+ * Reads an instance attribute where AWS keeps it: `own` applied to the cluster (for a member), to the source (for a
+ * replica), or to the instance itself. A member whose cluster is not in the model gives unknown, never the
+ * instance's own default.
  */
 function ownedRead(name: string, own: Reader): Reader {
   return (resource, ctx) => {
     if (resource.kind !== "db-instance") return own(resource, ctx);
-    const clusterField = CLUSTER_OWNED[name];
-    if (clusterField && (resource.role === "aurora-member" || resource.role === "cluster-member")) {
-      const cluster = resource.clusterId ? ctx.model.resources.get(resource.clusterId) : undefined;
-      if (cluster?.kind !== "db-cluster") {
+    if (CLUSTER_OWNED.has(name) && (resource.role === "aurora-member" || resource.role === "cluster-member")) {
+      const cluster = clusterOf(resource, ctx);
+      if (!cluster) {
         return {
           state: "unknown",
           reason: `${name} of a cluster member is the DB cluster's, and the cluster is not in this scan`,
           ...loc(resource),
         };
       }
-      return inherited(cluster[clusterField] as Attr<unknown>, cluster.name, `${name} of the DB cluster`);
+      return inherited(own(cluster, ctx), cluster.name, `${name} of the DB cluster`);
     }
-    const sourceField = SOURCE_OWNED[name];
-    if (sourceField && resource.role === "read-replica") {
-      const source = resource.sourceId ? ctx.model.resources.get(resource.sourceId) : undefined;
-      if (source?.kind !== "db-instance") {
+    if (SOURCE_OWNED.has(name) && resource.role === "read-replica") {
+      const source = sourceOf(resource, ctx);
+      if (!source) {
         return {
           state: "unknown",
           reason: `${name} of a read replica is its source's, and the source is not in this scan`,
           ...loc(resource),
         };
       }
-      return inherited(source[sourceField] as Attr<unknown>, source.name, `${name} of the source DB instance`);
+      return inherited(own(source, ctx), source.name, `${name} of the source DB instance`);
     }
     return own(resource, ctx);
   };
@@ -195,7 +194,10 @@ export const ATTRIBUTES: readonly AttributeSpec[] = [
     name: "KmsKeyManager",
     description: "CUSTOMER or AWS: who manages the key KmsKeyId names (absent KmsKeyId: AWS)",
     kinds: DATABASES,
-    read: ownedReadKeyManager(),
+    read: ownedRead("KmsKeyManager", (resource, ctx) => {
+      if (resource.kind !== "db-cluster" && resource.kind !== "db-instance") throw new Error("KmsKeyManager");
+      return keyManagerOf(resource, ctx);
+    }),
     unset: "no-value",
   },
   db(
@@ -310,27 +312,6 @@ export const ATTRIBUTES: readonly AttributeSpec[] = [
   },
 ];
 
-function ownedReadKeyManager(): Reader {
-  const own: Reader = (resource, ctx) => {
-    if (resource.kind !== "db-cluster" && resource.kind !== "db-instance") throw new Error("KmsKeyManager");
-    return keyManagerOf(resource, ctx);
-  };
-  return (resource, ctx) => {
-    if (resource.kind === "db-instance" && (resource.role === "aurora-member" || resource.role === "cluster-member")) {
-      const cluster = resource.clusterId ? ctx.model.resources.get(resource.clusterId) : undefined;
-      if (cluster?.kind !== "db-cluster") {
-        return {
-          state: "unknown",
-          reason: "the key of a cluster member is the DB cluster's, and the cluster is not in this scan",
-          ...loc(resource),
-        };
-      }
-      return inherited(keyManagerOf(cluster, ctx), cluster.name, "KmsKeyManager of the DB cluster");
-    }
-    return own(resource, ctx);
-  };
-}
-
 function notInLiveState(name: string): Resolved<unknown> {
   return { state: "unknown", reason: `${name} is a template attribute; live state does not carry it` };
 }
@@ -338,25 +319,14 @@ function notInLiveState(name: string): Resolved<unknown> {
 /** "Tags.<key>": the tag's value; an Aurora member also has its cluster's tags. Absent when the tag is not set. */
 export const TAG_ATTRIBUTE_PREFIX = "Tags.";
 
-export function tagsOf(resource: ModelResource, ctx: RuleContext): Record<string, string> {
-  if (resource.kind === "db-instance" && resource.clusterId !== undefined) {
-    const cluster = ctx.model.resources.get(resource.clusterId);
-    if (cluster) return { ...cluster.tags, ...resource.tags };
-  }
-  return resource.tags;
-}
-
 function readTag(key: string): Reader {
   return (resource, ctx) => {
-    const tags = tagsOf(resource, ctx);
+    const tags = resourceTags(resource, ctx.model);
     const entry = Object.entries(tags).find(([k]) => k.toLowerCase() === key.toLowerCase());
     if (entry) return { state: "known", value: entry[1], origin: { kind: "literal" }, ...loc(resource) };
     // A Tags list that cannot be read may hold the tag: unknown, never "not set" (that would pass a notEquals).
-    const cluster =
-      resource.kind === "db-instance" && resource.clusterId !== undefined
-        ? ctx.model.resources.get(resource.clusterId)
-        : undefined;
-    const unreadable = resource.tagsUnknown ?? cluster?.tagsUnknown;
+    const unreadable =
+      resource.tagsUnknown ?? (resource.kind === "db-instance" ? clusterOf(resource, ctx) : undefined)?.tagsUnknown;
     if (unreadable !== undefined) return { state: "unknown", reason: unreadable, ...loc(resource) };
     return { state: "absent", default: undefined, defaultSource: `tag ${key} is not set`, ...loc(resource) };
   };

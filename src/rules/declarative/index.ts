@@ -5,10 +5,11 @@
  */
 import { type Attr, type ModelResource, RESOURCE_KIND_LABEL, type Resolved } from "../../model/types.js";
 import { anyGlobMatches } from "../../policy/glob.js";
+import { resourceTags } from "../../policy/profile.js";
 import type { AttributeCondition, CustomRuleScope, CustomRuleSpec, RuleCondition } from "../../policy/types.js";
 import { type Judgement, judgeAcross, judgement, single } from "../support.js";
 import { noReferences, type Rule, type RuleContext, type RuleMeta, type RuleResult } from "../types.js";
-import { attributeSpec, tagsOf } from "./attributes.js";
+import { attributeSpec } from "./attributes.js";
 import { conditionAttributes, evaluateCondition, type ResolvedAttribute, renderReasons } from "./condition.js";
 
 export { ATTRIBUTE_NAMES, ATTRIBUTES, attributeSpec, TAG_ATTRIBUTE_PREFIX } from "./attributes.js";
@@ -88,7 +89,7 @@ export function compileCustomRule(spec: CustomRuleSpec): Rule {
       return `the rule judges resources under profile ${scope.profiles.join(" or ")}; this one is under ${ctx.profile}`;
     }
     if (scope.tags) {
-      const tags = Object.entries(tagsOf(resource, ctx));
+      const tags = Object.entries(resourceTags(resource, ctx.model));
       for (const [key, patterns] of Object.entries(scope.tags)) {
         const values = tags.filter(([k]) => k.toLowerCase() === key.toLowerCase()).map(([, v]) => v);
         if (!anyGlobMatches(patterns, values, { nocase: true })) {
