@@ -5,7 +5,7 @@
 import type { Model, ModelResource } from "../model/types.js";
 import { effectiveRuleSettings, selectProfile } from "../policy/profile.js";
 import type { EffectiveRuleSettings, Policy } from "../policy/types.js";
-import type { Rule, RuleResult } from "../rules/types.js";
+import { type Rule, type RuleResult, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
 import { findingFingerprint } from "./fingerprint.js";
 import { resolveSuppression } from "./suppression.js";
 import type { Finding, ScanError } from "./types.js";
@@ -93,8 +93,6 @@ function evaluateSafely(
   return [{ verdict: "unknown", message: `rule error: ${message}` }];
 }
 
-const VERDICTS: ReadonlySet<unknown> = new Set(["pass", "fail", "unknown", "not-applicable"]);
-
 /** What is wrong with a rule's return value, or undefined when it is a list of well-formed results. */
 function resultProblem(results: unknown): string | undefined {
   if (!Array.isArray(results)) return `${describeType(results)} instead of a list of results`;
@@ -102,7 +100,7 @@ function resultProblem(results: unknown): string | undefined {
     const bad = (what: string) => `a result #${i + 1} whose ${what}`;
     if (r === null || typeof r !== "object") return `result #${i + 1} as ${describeType(r)}, not an object`;
     const { verdict, message, property, loc, when } = r as Record<string, unknown>;
-    if (!VERDICTS.has(verdict))
+    if (!VERDICTS_WORST_FIRST.includes(verdict as Verdict))
       return bad(`verdict is ${JSON.stringify(verdict)} (pass, fail, unknown or not-applicable)`);
     if (typeof message !== "string") return bad("message is not a string");
     if (property !== undefined && typeof property !== "string") return bad("property is not a string");

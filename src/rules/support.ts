@@ -16,7 +16,7 @@ import type {
   Resolved,
   SourceLocation,
 } from "../model/types.js";
-import type { RuleContext, RuleResult, Verdict } from "./types.js";
+import { compareVerdicts, type RuleContext, type RuleResult, type Verdict } from "./types.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Alternatives
@@ -238,9 +238,6 @@ export function judgement(verdict: Verdict, message: string, property?: string, 
   return j;
 }
 
-/** Worst first: a fail outranks unknown, which outranks pass. */
-const SEVERITY_ORDER: Record<Verdict, number> = { fail: 0, unknown: 1, pass: 2, "not-applicable": 3 };
-
 export interface AlternativeJudgement {
   when: ConditionAssumption;
   judgement: Judgement;
@@ -274,7 +271,7 @@ export function mergeJudgements(
     list.push(item);
     byVerdict.set(item.judgement.verdict, list);
   }
-  const verdicts = [...byVerdict.keys()].sort((a, b) => SEVERITY_ORDER[a] - SEVERITY_ORDER[b]);
+  const verdicts = [...byVerdict.keys()].sort(compareVerdicts);
   const worst = verdicts[0] as Verdict;
   const worstItems = byVerdict.get(worst) as AlternativeJudgement[];
   const representative = (worstItems[0] as AlternativeJudgement).judgement;

@@ -5,6 +5,14 @@ export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "l
 
 export type Verdict = "pass" | "fail" | "unknown" | "not-applicable";
 
+/** Every verdict, worst first: a fail outranks unknown, which outranks pass. */
+export const VERDICTS_WORST_FIRST: readonly Verdict[] = ["fail", "unknown", "pass", "not-applicable"];
+
+/** Orders verdicts worst first (for sort). */
+export function compareVerdicts(a: Verdict, b: Verdict): number {
+  return VERDICTS_WORST_FIRST.indexOf(a) - VERDICTS_WORST_FIRST.indexOf(b);
+}
+
 export interface RuleParameter {
   name: string;
   type: "integer" | "boolean" | "string" | "string[]";
