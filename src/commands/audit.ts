@@ -12,6 +12,7 @@ import type { LiveProgress } from "../scanners/live/index.js";
 import { attachStackTemplates, resolveDefaultRegion, scanLive } from "../scanners/live/index.js";
 import { scanTemplateText } from "../scanners/template/index.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, type OutputSettings, parseOutputOptions } from "./output.js";
+import { POLICY_OPTIONS } from "./rule-set.js";
 
 export const AUDIT_USAGE = `Usage: rdsguard audit [options]
 
@@ -76,8 +77,7 @@ function parse(argv: string[]) {
       verbose: { type: "boolean" },
       templates: { type: "boolean" },
       "stack-template": { type: "string", multiple: true },
-      config: { type: "string" },
-      plugin: { type: "string", multiple: true },
+      ...POLICY_OPTIONS,
       strict: { type: "boolean" },
       now: { type: "string" },
     },

@@ -1,7 +1,7 @@
 /** `rdsguard explain RULE [--format text|json]`: one rule in full (rationale, parameters, remediation, mappings). */
 import { parseArgs } from "node:util";
 import { renderRuleExplanation } from "./catalogue.js";
-import { loadCatalogue, POLICY_CATALOGUE_OPTIONS, POLICY_CATALOGUE_USAGE } from "./rule-set.js";
+import { loadCatalogue, POLICY_CATALOGUE_USAGE, POLICY_OPTIONS } from "./rule-set.js";
 
 const USAGE = `Usage: rdsguard explain RULE [--format text|json] [--config FILE] [--plugin FILE]...
 
@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
       options: {
         format: { type: "string", short: "f", default: "text" },
         help: { type: "boolean", short: "h" },
-        ...POLICY_CATALOGUE_OPTIONS,
+        ...POLICY_OPTIONS,
       },
       allowPositionals: true,
     });

@@ -5,7 +5,8 @@
 import { loadRuleSet, type RuleSet } from "../engine/report.js";
 import { errorPlace } from "../reporters/common.js";
 
-export const POLICY_CATALOGUE_OPTIONS = {
+/** --config and --plugin, as every command that loads the rule set takes them. */
+export const POLICY_OPTIONS = {
   config: { type: "string" },
   plugin: { type: "string", multiple: true },
 } as const;

@@ -1,7 +1,7 @@
 /** `rdsguard rules [--format table|markdown|json]`: the rule catalogue with parameters and peer mappings. */
 import { parseArgs } from "node:util";
 import { renderCatalogueMarkdown, renderCatalogueTable } from "./catalogue.js";
-import { loadCatalogue, POLICY_CATALOGUE_OPTIONS, POLICY_CATALOGUE_USAGE } from "./rule-set.js";
+import { loadCatalogue, POLICY_CATALOGUE_USAGE, POLICY_OPTIONS } from "./rule-set.js";
 
 const USAGE = `Usage: rdsguard rules [--format table|markdown|json] [--config FILE] [--plugin FILE]...
 
@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
       options: {
         format: { type: "string", short: "f", default: "table" },
         help: { type: "boolean", short: "h" },
-        ...POLICY_CATALOGUE_OPTIONS,
+        ...POLICY_OPTIONS,
       },
       allowPositionals: false,
     }));

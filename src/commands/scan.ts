@@ -15,6 +15,7 @@ import {
   scanTemplateFiles,
 } from "../scanners/template/index.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
+import { POLICY_OPTIONS } from "./rule-set.js";
 
 export const SCAN_USAGE = `Usage: rdsguard scan [options] PATH...
 
@@ -135,8 +136,7 @@ function parse(argv: string[]) {
       "account-id": { type: "string" },
       "stack-name": { type: "string" },
       "max-file-size": { type: "string" },
-      config: { type: "string" },
-      plugin: { type: "string", multiple: true },
+      ...POLICY_OPTIONS,
       strict: { type: "boolean" },
       now: { type: "string" },
     },

@@ -8,16 +8,16 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Ajv } from "ajv";
 import { glob } from "tinyglobby";
-import { type Document, LineCounter, parseDocument } from "yaml";
 import { Judge, loadRuleSet } from "../engine/report.js";
 import type { Finding, ScanError } from "../engine/types.js";
 import { parseIsoDate } from "../policy/dates.js";
 import { displayPath, USER_POLICY_FILE } from "../policy/load.js";
-import { locate } from "../policy/locate.js";
+import { type LocatedYaml, parseLocatedYaml } from "../policy/locate.js";
 import { explainError } from "../policy/schema.js";
-import { errorPlace } from "../reporters/common.js";
-import type { Verdict } from "../rules/types.js";
+import { errorPlace, findingPlace } from "../reporters/common.js";
+import { compareVerdicts, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
 import { scanTemplateFile } from "../scanners/template/index.js";
+import { POLICY_OPTIONS } from "./rule-set.js";
 
 const USAGE = `Usage: rdsguard test [POLICY_DIR] [--config FILE] [--plugin FILE]... [--now DATE] [--format text|json]
 
@@ -40,8 +40,6 @@ POLICY_DIR/rdsguard.yaml unless --config names another file. Case file format:
 Without property, the expected verdict is the rule's overall verdict on the resource (the worst of
 its findings: fail, unknown, pass, not-applicable).
 Exit codes: 0 every case passes, 1 a case fails, 2 the policy, a case file or a template has errors.`;
-
-const VERDICTS: readonly Verdict[] = ["fail", "unknown", "pass", "not-applicable"];
 
 interface Expectation {
   rule: string;
@@ -85,7 +83,7 @@ const CASE_FILE_SCHEMA = {
               properties: {
                 rule: { type: "string", minLength: 1 },
                 resource: { type: "string", minLength: 1 },
-                verdict: { enum: VERDICTS },
+                verdict: { enum: VERDICTS_WORST_FIRST },
                 property: { type: "string", minLength: 1 },
                 suppressed: { type: "boolean" },
                 line: { type: "integer", minimum: 1 },
@@ -114,8 +112,7 @@ export async function run(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        config: { type: "string" },
-        plugin: { type: "string", multiple: true },
+        ...POLICY_OPTIONS,
         now: { type: "string" },
         format: { type: "string", short: "f", default: "text" },
         help: { type: "boolean", short: "h" },
@@ -206,26 +203,14 @@ function readCaseFile(
   validate: ReturnType<Ajv["compile"]>,
   knownRules: ReadonlySet<string>,
 ): { cases: TestCase[]; errors: ScanError[]; template?: boolean } {
-  const lineCounter = new LineCounter();
-  let doc: Document;
+  let yaml: LocatedYaml;
   try {
-    doc = parseDocument(readFileSync(absolute, "utf8"), { lineCounter, prettyErrors: false });
+    yaml = parseLocatedYaml(readFileSync(absolute, "utf8"), file, "parse");
   } catch (err) {
     return { cases: [], errors: [{ kind: "io", file, message: `cannot read: ${(err as Error).message}` }] };
   }
-  const at = (path: readonly string[], key?: string) => ({
-    file,
-    ...(locate(doc, lineCounter, path, key) ?? { line: 1, column: 1 }),
-  });
-  if (doc.errors.length > 0) {
-    return {
-      cases: [],
-      errors: doc.errors.map((e) => {
-        const { line, col } = lineCounter.linePos(e.pos[0]);
-        return { kind: "parse", file, line, column: col, message: `invalid YAML: ${e.message}` };
-      }),
-    };
-  }
+  const { doc, at } = yaml;
+  if (yaml.errors.length > 0) return { cases: [], errors: yaml.errors };
   const value = doc.toJS() as { cases: TestCase[] } | null;
   // Templates the cases use may sit beside them: a CloudFormation template is not a case file.
   if (looksLikeTemplate(value)) return { cases: [], errors: [], template: true };
@@ -262,9 +247,6 @@ function looksLikeTemplate(value: unknown): boolean {
   );
 }
 
-/** Worst first, as the expected overall verdict is read. */
-const ORDER: Record<Verdict, number> = { fail: 0, unknown: 1, pass: 2, "not-applicable": 3 };
-
 function checkExpectation(e: Expectation, findings: readonly Finding[], hasModel: boolean): string[] {
   const label = `${e.rule} ${e.resource}${e.property ? ` ${e.property}` : ""}`;
   if (!hasModel) return [`${label}: the template has no database resources to judge`];
@@ -279,20 +261,16 @@ function checkExpectation(e: Expectation, findings: readonly Finding[], hasModel
         : `${label}: no finding for that property (found: ${[...new Set(onResource.map((f) => f.property ?? "-"))].join(", ")})`,
     ];
   }
-  const worst = [...matching].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict])[0] as Finding;
+  const worst = [...matching].sort((a, b) => compareVerdicts(a.verdict, b.verdict))[0] as Finding;
   const out: string[] = [];
   if (worst.verdict !== e.verdict) out.push(`${label}: expected ${e.verdict}, got ${worst.verdict}: ${worst.message}`);
   if (e.suppressed !== undefined && (worst.suppression !== undefined) !== e.suppressed) {
     out.push(`${label}: expected ${e.suppressed ? "suppressed" : "not suppressed"}, got the opposite`);
   }
   if (e.line !== undefined && worst.location?.line !== e.line) {
-    out.push(`${label}: expected the finding at line ${e.line}, got ${worst.location ? errorPlaceOf(worst) : "none"}`);
+    out.push(`${label}: expected the finding at line ${e.line}, got ${worst.location ? findingPlace(worst) : "none"}`);
   }
   return out;
-}
-
-function errorPlaceOf(f: Finding): string {
-  return f.location ? `${f.location.file}:${f.location.line}:${f.location.column}` : "no location";
 }
 
 function renderText(outcomes: readonly CaseOutcome[], errors: readonly ScanError[]): string {

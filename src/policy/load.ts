@@ -7,13 +7,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Document, LineCounter, parseDocument } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import type { ScanError } from "../engine/types.js";
 import type { SourceLocation } from "../model/types.js";
 import type { RuleParameter } from "../rules/types.js";
 import { checkCustomRules } from "./custom-rules.js";
 import { normalizePath } from "./glob.js";
-import { locate } from "./locate.js";
+import { type LocatedYaml, locate, parseLocatedYaml } from "./locate.js";
 import { compilePolicyValidator, explainError, type RuleCatalogue, renderPath } from "./schema.js";
 import {
   BUILTIN_DEFAULT_PROFILE,
@@ -42,9 +42,11 @@ export interface PolicySource {
   file: string;
   absolute: string;
   shipped: boolean;
-  doc?: Document;
-  lineCounter?: LineCounter;
-  /** YAML errors; a source with any is not applied. */
+  /** The parsed file with positions, when it could be read and is valid YAML. */
+  yaml?: LocatedYaml;
+  /** Its content as plain data (parsed once, read by every step). */
+  value?: unknown;
+  /** Read and YAML errors; a source with any is not applied. */
   errors: ScanError[];
 }
 
@@ -91,19 +93,13 @@ export function readPolicySources(opts: { cwd: string; configPath?: string }): P
       source.errors.push({ kind: "policy", file, message: `cannot read policy file ${file}: ${why}` });
       return source;
     }
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-    if (doc.errors.length > 0) {
-      source.errors.push(
-        ...doc.errors.map((e): ScanError => {
-          const { line, col } = lineCounter.linePos(e.pos[0]);
-          return { kind: "policy", file, line, column: col, message: `invalid YAML: ${e.message}` };
-        }),
-      );
+    const yaml = parseLocatedYaml(text, file, "policy");
+    if (yaml.errors.length > 0) {
+      source.errors.push(...yaml.errors);
       return source;
     }
-    source.doc = doc;
-    source.lineCounter = lineCounter;
+    source.yaml = yaml;
+    source.value = yaml.doc.toJS();
     return source;
   });
 }
@@ -115,12 +111,12 @@ export function readPolicySources(opts: { cwd: string; configPath?: string }): P
 export function pluginRefs(sources: readonly PolicySource[]): PluginRef[] {
   const refs: PluginRef[] = [];
   for (const source of sources) {
-    if (!source.doc || !source.lineCounter) continue;
-    const raw = (source.doc.toJS() as { plugins?: unknown } | null)?.plugins;
-    if (!Array.isArray(raw)) continue;
+    const yaml = source.yaml;
+    const raw = (source.value as { plugins?: unknown } | null | undefined)?.plugins;
+    if (!yaml || !Array.isArray(raw)) continue;
     raw.forEach((spec, i) => {
       if (typeof spec !== "string" || spec.trim() === "") return;
-      const pos = locate(source.doc as Document, source.lineCounter as LineCounter, ["plugins", String(i)]);
+      const pos = locate(yaml.doc, yaml.lineCounter, ["plugins", String(i)]);
       refs.push({
         spec,
         path: resolve(dirname(source.absolute), spec),
@@ -135,7 +131,7 @@ export function pluginRefs(sources: readonly PolicySource[]): PluginRef[] {
 function customRuleIds(sources: readonly PolicySource[]): string[] {
   const ids: string[] = [];
   for (const source of sources) {
-    const raw = (source.doc?.toJS() as { customRules?: unknown } | null | undefined)?.customRules;
+    const raw = (source.value as { customRules?: unknown } | null | undefined)?.customRules;
     if (!Array.isArray(raw)) continue;
     for (const entry of raw) {
       const id = (entry as { id?: unknown } | null)?.id;
@@ -166,7 +162,7 @@ export function buildPolicy(
   const defined = new Map<string, SourceLocation | undefined>();
   for (const source of sources) {
     errors.push(...source.errors);
-    if (!source.doc || !source.lineCounter) continue;
+    if (!source.yaml) continue;
     const parsed = parseLayer(source, source.shipped ? undefined : validator(), catalogue, {
       builtinIds: opts.ruleIds,
       defined,
@@ -237,14 +233,9 @@ function parseLayer(
   catalogue: RuleCatalogue,
   context: LayerContext,
 ): { layer?: PolicyLayer; errors: ScanError[] } {
-  const doc = source.doc as Document;
-  const lineCounter = source.lineCounter as LineCounter;
+  const { doc, lineCounter, at } = source.yaml as LocatedYaml;
   const file = source.file;
-  const value: unknown = dropEmptySections(doc.toJS());
-  const at = (path: readonly string[], key?: string): Pick<ScanError, "file" | "line" | "column"> => ({
-    file,
-    ...(locate(doc, lineCounter, path, key) ?? { line: 1, column: 1 }),
-  });
+  const value: unknown = dropEmptySections(source.value);
 
   const errors: ScanError[] = [];
   const badWaivers = new Set<number>();

@@ -2,7 +2,8 @@
  * Maps a JSON path (as ajv reports it) back to the YAML node the user wrote, so every policy error names
  * file:line:col. Walks the document by hand because map keys may be non-string scalars (e.g. `123: x`).
  */
-import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { ScanError, ScanErrorKind } from "../engine/types.js";
 
 export interface NodePosition {
   line: number;
@@ -59,4 +60,28 @@ function childOf(node: unknown, segment: string): { key?: unknown; value: unknow
 function rangeStart(node: unknown): number | undefined {
   const range = (node as Node | null | undefined)?.range;
   return range ? range[0] : undefined;
+}
+
+/** A YAML file parsed with positions: its syntax errors at file:line:col, and where any path in it is written. */
+export interface LocatedYaml {
+  doc: Document;
+  lineCounter: LineCounter;
+  errors: ScanError[];
+  /** file:line:col of the node at `path` (with `key`: of that key), falling back to 1:1. */
+  at(path: readonly string[], key?: string): Pick<ScanError, "file" | "line" | "column">;
+}
+
+/** Parses YAML written by people (policy files, test cases); `kind` is what its syntax errors are reported as. */
+export function parseLocatedYaml(text: string, file: string, kind: ScanErrorKind): LocatedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  return {
+    doc,
+    lineCounter,
+    errors: doc.errors.map((e): ScanError => {
+      const { line, col } = lineCounter.linePos(e.pos[0]);
+      return { kind, file, line, column: col, message: `invalid YAML: ${e.message}` };
+    }),
+    at: (path, key) => ({ file, ...(locate(doc, lineCounter, path, key) ?? { line: 1, column: 1 }) }),
+  };
 }
