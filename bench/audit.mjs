@@ -4,6 +4,10 @@
  * figures are its own. Prints wall time, API calls (and the pages they are made of), peak RSS of the audit.
  * Figures, not assertions: `npm run build && node bench/audit.mjs`. BENCH_INSTANCES / BENCH_CLUSTERS /
  * BENCH_CONCURRENCY change the size and the --concurrency.
+ *
+ * `node bench/audit.mjs --org` instead compares the two live sources on one organisation (BENCH_ACCOUNTS accounts,
+ * default 1,000, x 4 regions x 5 databases): a role assumed in every account with the Describe calls, against the
+ * AWS Config aggregator that has collected the same state (`--source config`).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -47,6 +51,87 @@ for (const file of readdirSync(fakeSrc).filter((f) => f.endsWith(".ts"))) {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const { FakeAws, largeState, fakeEnv } = await import(pathToFileURL(path.join(fakeOut, "index.js")).href);
 
+/** Runs one audit in a clean child process; its own wall time and peak RSS, and the requests the endpoint saw. */
+async function measure(fake, args) {
+  fake.reset();
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
+    cwd: root,
+    env: { ...process.env, ...fakeEnv(), RDSGUARD_BENCH_CHILD: JSON.stringify(args) },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const exit = await new Promise((resolve) => child.on("close", resolve));
+  const figures = /BENCH (\{.*\})/.exec(stderr);
+  if (exit !== 0 || !figures) {
+    console.error(`bench/audit.mjs: the audit failed (exit ${exit}):\n${stderr}`);
+    process.exit(1);
+  }
+  const byOperation = {};
+  for (const r of fake.requests)
+    byOperation[`${r.service}:${r.action}`] = (byOperation[`${r.service}:${r.action}`] ?? 0) + 1;
+  return { ...JSON.parse(figures[1]), requests: fake.requests.length, byOperation };
+}
+
+if (process.argv.includes("--org")) {
+  const { organisationState } = await import(pathToFileURL(path.join(fakeOut, "index.js")).href);
+  const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
+  const orgState = organisationState({ accounts: ACCOUNTS, regions: REGIONS, capturedAt: new Date().toISOString() });
+  const fake = new FakeAws(orgState);
+  const endpoint = await fake.start();
+  const accounts = orgState.accounts.slice(0, ACCOUNTS).map((a) => a.id);
+  const common = ["--endpoint-url", endpoint, "--concurrency", CONCURRENCY, "--format", "text=/dev/null"];
+  const reportOf = (name) => path.join(out, `audit-org-${name}.json`);
+  const runs = {
+    describe: await measure(fake, [
+      ...common,
+      "--regions",
+      REGIONS.join(","),
+      "--role-arn",
+      "arn:aws:iam::{account}:role/RdsGuardAudit",
+      "--accounts",
+      accounts.join(","),
+      "--format",
+      `json=${reportOf("describe")}`,
+    ]),
+    config: await measure(fake, [
+      ...common,
+      "--source",
+      "config",
+      "--aggregator",
+      "org-aggregator",
+      "--region",
+      "us-east-1",
+      "--format",
+      `json=${reportOf("config")}`,
+    ]),
+  };
+  await fake.stop();
+  console.log(
+    `rdsguard audit benchmark, one organisation two ways: ${ACCOUNTS} accounts x ${REGIONS.length} regions x 5 databases (--concurrency ${CONCURRENCY})`,
+  );
+  console.log(`  ${"".padEnd(26)} ${"describe (role per account)".padStart(28)} ${"config (aggregator)".padStart(22)}`);
+  const reports = Object.fromEntries(Object.keys(runs).map((k) => [k, JSON.parse(readFileSync(reportOf(k), "utf8"))]));
+  const row = (label, f) =>
+    console.log(`  ${label.padEnd(26)} ${String(f("describe")).padStart(28)} ${String(f("config")).padStart(22)}`);
+  row("API calls", (k) => runs[k].requests);
+  row("wall time", (k) => `${(runs[k].wallMs / 1000).toFixed(2)} s`);
+  row("peak RSS", (k) => `${(runs[k].maxRssKb / 1024).toFixed(0)} MiB`);
+  row("resources judged", (k) => reports[k].stats.resources);
+  row(
+    "findings (failing)",
+    (k) => `${reports[k].findings.length} (${reports[k].findings.filter((f) => f.verdict === "fail").length})`,
+  );
+  row("errors", (k) => reports[k].errors.length);
+  for (const k of Object.keys(runs)) {
+    console.log(`  ${k} calls:`);
+    for (const [op, n] of Object.entries(runs[k].byOperation).sort()) console.log(`    ${op.padEnd(36)} ${n}`);
+  }
+  process.exit(0);
+}
+
 const state = largeState({ instances: INSTANCES, clusters: CLUSTERS, regions: REGIONS });
 const fake = new FakeAws(state);
 const endpoint = await fake.start();
@@ -64,35 +149,16 @@ const args = [
   "text=/dev/null",
 ];
 
-const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-  cwd: root,
-  env: { ...process.env, ...fakeEnv(), RDSGUARD_BENCH_CHILD: JSON.stringify(args) },
-  stdio: ["ignore", "ignore", "pipe"],
-});
-let stderr = "";
-child.stderr.on("data", (d) => {
-  stderr += d;
-});
-const exit = await new Promise((resolve) => child.on("close", resolve));
+const { code, wallMs, maxRssKb, byOperation, requests } = await measure(fake, args);
 await fake.stop();
-
-const figures = /BENCH (\{.*\})/.exec(stderr);
-if (exit !== 0 || !figures) {
-  console.error(`bench/audit.mjs: the audit failed (exit ${exit}):\n${stderr}`);
-  process.exit(1);
-}
-const { code, wallMs, maxRssKb } = JSON.parse(figures[1]);
 const report = JSON.parse(readFileSync(reportPath, "utf8"));
-const byOperation = {};
-for (const r of fake.requests)
-  byOperation[`${r.service}:${r.action}`] = (byOperation[`${r.service}:${r.action}`] ?? 0) + 1;
 const failing = report.findings.filter((f) => f.verdict === "fail").length;
 
 console.log(`rdsguard audit benchmark: ${INSTANCES} DB instances, ${CLUSTERS} DB clusters, ${REGIONS.length} regions`);
 console.log(
   `  wall time        ${(wallMs / 1000).toFixed(2)} s (audit process, end to end, --concurrency ${CONCURRENCY})`,
 );
-console.log(`  API calls        ${report.stats.apiCalls} (endpoint saw ${fake.requests.length} requests)`);
+console.log(`  API calls        ${report.stats.apiCalls} (endpoint saw ${requests} requests)`);
 for (const [op, n] of Object.entries(byOperation).sort()) console.log(`    ${op.padEnd(28)} ${n}`);
 console.log(`  peak RSS         ${(maxRssKb / 1024).toFixed(0)} MiB (process.resourceUsage().maxRSS of the audit)`);
 console.log(

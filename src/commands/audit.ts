@@ -9,7 +9,13 @@ import type { ScanError } from "../engine/types.js";
 import type { Model } from "../model/types.js";
 import { parseIsoDate } from "../policy/dates.js";
 import type { LiveProgress } from "../scanners/live/index.js";
-import { attachStackTemplates, resolveDefaultRegion, scanLive } from "../scanners/live/index.js";
+import {
+  attachStackTemplates,
+  parseMaxAge,
+  resolveDefaultRegion,
+  scanConfig,
+  scanLive,
+} from "../scanners/live/index.js";
 import { scanTemplateText } from "../scanners/template/index.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, type OutputSettings, parseOutputOptions } from "./output.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
@@ -20,12 +26,24 @@ Reads RDS and Aurora state (DB clusters, DB instances, global clusters, CA certi
 read-only API calls and judges it with the same rules as 'rdsguard scan'. Credentials come from the AWS
 SDK default chain (environment, SSO, profile, container or instance role) or --profile.
 
+Source:
+  --source describe|config  'describe' (default) calls RDS, KMS and STS in each account and region;
+                           'config' reads every account and region an AWS Config aggregator collects
+                           with a few paged advanced queries (see docs/audit.md)
+  --aggregator NAME        the configuration aggregator (with --source config)
+  --region REGION          the aggregator's home region (with --source config; default: AWS_REGION or
+                           the profile's region)
+  --max-age DURATION       with --source config: items captured longer ago than DURATION (e.g. 36h, 7d)
+                           are an error for their account and region, which are then not judged
+  --describe-certificates  with --source config: also call rds:DescribeCertificates once per region for
+                           the CAs' validity dates (default: rdsguard's CA table)
+
 Scope:
   --profile NAME           named profile for credentials and the default region
   --regions LIST|all       comma-separated regions, or 'all' enabled regions (default: AWS_REGION or the
                            profile's region)
   --role-arn ARN           role to assume in each account; '{account}' is replaced by each of --accounts
-  --accounts LIST          comma-separated account ids (needs --role-arn)
+  --accounts LIST          comma-separated account ids (needs --role-arn, or filters --source config)
   --external-id ID         external id for AssumeRole
   --session-name NAME      role session name (default rdsguard-audit)
 
@@ -64,6 +82,11 @@ function parse(argv: string[]) {
     options: {
       ...OUTPUT_OPTIONS,
       help: { type: "boolean", short: "h" },
+      source: { type: "string" },
+      aggregator: { type: "string" },
+      region: { type: "string" },
+      "max-age": { type: "string" },
+      "describe-certificates": { type: "boolean" },
       profile: { type: "string" },
       regions: { type: "string" },
       "role-arn": { type: "string" },
@@ -104,6 +127,9 @@ function list(value: string | undefined): string[] | undefined {
 }
 
 export interface AuditSettings {
+  source: "describe" | "config";
+  aggregator?: string;
+  maxAgeMs?: number;
   regions?: string[] | "all";
   roleArn?: string;
   accounts?: string[];
@@ -117,6 +143,7 @@ export interface AuditSettings {
 /** Checks the flags that do not need AWS; throws UsageError with a message for the user. */
 export function auditSettings(values: Values): AuditSettings {
   const settings: AuditSettings = {
+    source: "describe",
     concurrency: positiveInt(values.concurrency, "--concurrency", DEFAULTS.concurrency),
     timeoutMs: positiveInt(values.timeout, "--timeout", DEFAULTS.timeoutMs),
     maxAttempts: positiveInt(values["max-attempts"], "--max-attempts", DEFAULTS.maxAttempts),
@@ -132,9 +159,36 @@ export function auditSettings(values: Values): AuditSettings {
       settings.regions = [...new Set(regions)];
     }
   }
+  if (values.source !== undefined && values.source !== "describe" && values.source !== "config")
+    throw new UsageError(`--source takes 'describe' or 'config', got '${values.source}'`);
+  const config = values.source === "config";
+  if (config) {
+    settings.source = "config";
+    if (!values.aggregator)
+      throw new UsageError("--source config needs --aggregator NAME (the configuration aggregator)");
+    if (!/^[\w-]{1,256}$/.test(values.aggregator))
+      throw new UsageError(
+        `--aggregator takes an aggregator name (letters, digits, '-', '_'), got '${values.aggregator}'`,
+      );
+    settings.aggregator = values.aggregator;
+    for (const flag of ["role-arn", "external-id", "templates", "stack-template"] as const)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --source config`);
+    if (settings.regions === "all")
+      throw new UsageError("--regions all does not apply to --source config (all is the default)");
+    if (values["max-age"] !== undefined) {
+      const ms = parseMaxAge(values["max-age"]);
+      if (ms === undefined)
+        throw new UsageError(`--max-age takes a duration such as 36h or 7d, got '${values["max-age"]}'`);
+      settings.maxAgeMs = ms;
+    }
+  } else {
+    for (const flag of ["aggregator", "region", "max-age", "describe-certificates"] as const)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} needs --source config`);
+  }
   const accounts = list(values.accounts);
   if (accounts !== undefined) {
-    if (!values["role-arn"]) throw new UsageError("--accounts needs --role-arn (the role to assume in each account)");
+    if (!values["role-arn"] && !config)
+      throw new UsageError("--accounts needs --role-arn (the role to assume in each account)");
     const bad = accounts.filter((a) => !ACCOUNT_ID.test(a));
     if (bad.length > 0 || accounts.length === 0)
       throw new UsageError(`--accounts takes 12-digit account ids, got: ${bad.join(", ") || "nothing"}`);
@@ -220,11 +274,14 @@ export async function run(argv: string[]): Promise<number> {
   errors.push(...policyErrors);
   for (const e of policyErrors) sayError(e);
 
-  let homeRegion: string | undefined = Array.isArray(settings.regions) ? settings.regions[0] : undefined;
+  let homeRegion: string | undefined =
+    settings.source === "config" ? values.region : Array.isArray(settings.regions) ? settings.regions[0] : undefined;
   homeRegion ??= await resolveDefaultRegion(values.profile);
-  if (settings.regions === undefined && homeRegion === undefined) {
+  if ((settings.regions === undefined || settings.source === "config") && homeRegion === undefined) {
     process.stderr.write(
-      "rdsguard audit: no region: give --regions, set AWS_REGION, or configure a region for the profile\n",
+      settings.source === "config"
+        ? "rdsguard audit: no region for the aggregator: give --region, set AWS_REGION, or configure a region for the profile\n"
+        : "rdsguard audit: no region: give --regions, set AWS_REGION, or configure a region for the profile\n",
     );
     return 2;
   }
@@ -236,19 +293,12 @@ export async function run(argv: string[]): Promise<number> {
     progressShown = false;
   };
 
-  const live = await scanLive({
-    ...(settings.regions !== undefined ? { regions: settings.regions } : {}),
-    ...(settings.roleArn !== undefined ? { roleArn: settings.roleArn } : {}),
-    ...(settings.accounts !== undefined ? { accounts: settings.accounts } : {}),
-    ...(values["external-id"] !== undefined ? { externalId: values["external-id"] } : {}),
-    ...(values["session-name"] !== undefined ? { sessionName: values["session-name"] } : {}),
+  const common = {
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
     ...(values["endpoint-url"] !== undefined ? { endpointUrl: values["endpoint-url"] } : {}),
-    ...(homeRegion !== undefined ? { homeRegion } : {}),
     concurrency: settings.concurrency,
     timeoutMs: settings.timeoutMs,
     maxAttempts: settings.maxAttempts,
-    deployedTemplates: values.templates ?? false,
     ...(values.verbose
       ? {
           log: (line: string) => {
@@ -256,7 +306,7 @@ export async function run(argv: string[]): Promise<number> {
           },
         }
       : {}),
-    onError: (e) => {
+    onError: (e: ScanError) => {
       clearProgress();
       sayError(e);
     },
@@ -268,7 +318,31 @@ export async function run(argv: string[]): Promise<number> {
           },
         }
       : {}),
-  });
+  };
+  let oldestCapture: string | undefined;
+  const live =
+    settings.source === "config"
+      ? await scanConfig({
+          ...common,
+          aggregator: settings.aggregator ?? "",
+          homeRegion: homeRegion ?? "us-east-1",
+          ...(Array.isArray(settings.regions) ? { regions: settings.regions } : {}),
+          ...(settings.accounts !== undefined ? { accounts: settings.accounts } : {}),
+          ...(settings.maxAgeMs !== undefined ? { maxAgeMs: settings.maxAgeMs } : {}),
+          now,
+          describeCertificates: values["describe-certificates"] ?? false,
+        })
+      : await scanLive({
+          ...common,
+          ...(settings.regions !== undefined ? { regions: settings.regions } : {}),
+          ...(settings.roleArn !== undefined ? { roleArn: settings.roleArn } : {}),
+          ...(settings.accounts !== undefined ? { accounts: settings.accounts } : {}),
+          ...(values["external-id"] !== undefined ? { externalId: values["external-id"] } : {}),
+          ...(values["session-name"] !== undefined ? { sessionName: values["session-name"] } : {}),
+          ...(homeRegion !== undefined ? { homeRegion } : {}),
+          deployedTemplates: values.templates ?? false,
+        });
+  if ("oldestCapture" in live && typeof live.oldestCapture === "string") oldestCapture = live.oldestCapture;
   clearProgress();
   errors.push(...live.errors);
 
@@ -302,7 +376,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const report = judge.report(
     { kind: "audit", startedAt, root: cwd },
-    { filesScanned: live.deployedTemplates.length, apiCalls: live.apiCalls },
+    {
+      filesScanned: live.deployedTemplates.length,
+      apiCalls: live.apiCalls,
+      ...(oldestCapture !== undefined ? { oldestCapture } : {}),
+    },
   );
+  if (oldestCapture !== undefined)
+    process.stderr.write(`rdsguard audit: AWS Config items judged were captured ${oldestCapture} or later\n`);
   return emitReport(report, values);
 }

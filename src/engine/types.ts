@@ -55,6 +55,8 @@ export interface ReportStats {
   resources: number;
   durationMs: number;
   apiCalls?: number;
+  /** Audit from AWS Config: capture time of the oldest configuration item judged (ISO 8601). */
+  oldestCapture?: string;
 }
 
 /** The JSON report shape (versioned; see docs/json-report.md). */

@@ -94,6 +94,10 @@ export interface ResourceOrigin {
   /** From aws:cloudformation:stack-name / logical-id tags on live resources. */
   stackName?: string;
   stackLogicalId?: string;
+  /** Live state read from AWS Config rather than the service's Describe calls. */
+  recordedBy?: "aws-config";
+  /** AWS Config: when the configuration item was captured (ISO 8601); the state may have changed since. */
+  capturedAt?: string;
 }
 
 export interface InlineSuppression {

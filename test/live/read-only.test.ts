@@ -10,10 +10,11 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LIVE_API_OPERATIONS, scanLive } from "../../src/scanners/live/index.js";
+import { CONFIG_API_OPERATIONS, LIVE_API_OPERATIONS, scanConfig, scanLive } from "../../src/scanners/live/index.js";
 import {
   ACCOUNT_A,
   ACCOUNT_B,
+  configItemsFrom,
   EXTERNAL_ID_B,
   FakeAws,
   fakeCredentials,
@@ -22,7 +23,8 @@ import {
 } from "../support/fake-aws/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const READ_ONLY = /^(Describe|List|Get)[A-Z]/;
+/** Select: AWS Config's advanced query, a read of recorded configuration. */
+const READ_ONLY = /^(Describe|List|Get|Select)[A-Z]/;
 /** Obtains credentials, changes nothing; it belongs to the caller's policy, not to docs/iam-policy.json. */
 const CREDENTIAL_OPERATIONS = new Set(["sts:AssumeRole"]);
 
@@ -33,6 +35,8 @@ function sourceFiles(dir: string): string[] {
     return full.endsWith(".ts") ? [full] : [];
   });
 }
+
+const IAM_PREFIX: Record<string, string> = { "config-service": "config" };
 
 interface StaticUse {
   file: string;
@@ -49,7 +53,8 @@ function staticUse(file: string): StaticUse {
   const importRe = /import\s+(type\s+)?\{([^}]*)\}\s*from\s*"@aws-sdk\/client-([a-z0-9-]+)"/g;
   for (const m of text.matchAll(importRe)) {
     const typeOnly = !!m[1];
-    const service = m[3] ?? "";
+    // The package name is not always the IAM prefix: @aws-sdk/client-config-service -> config.
+    const service = IAM_PREFIX[m[3] ?? ""] ?? m[3] ?? "";
     for (const raw of (m[2] ?? "").split(",")) {
       const spec = raw.trim();
       if (spec === "" || typeOnly || spec.startsWith("type ")) continue;
@@ -77,8 +82,11 @@ function staticUse(file: string): StaticUse {
   return { file: rel, operations, problems };
 }
 
-function policyActions(): { actions: string[]; statements: { Effect: string; Action: string | string[] }[] } {
-  const policy = JSON.parse(readFileSync(path.join(ROOT, "docs/iam-policy.json"), "utf8")) as {
+function policyActions(file = "docs/iam-policy.json"): {
+  actions: string[];
+  statements: { Effect: string; Action: string | string[] }[];
+} {
+  const policy = JSON.parse(readFileSync(path.join(ROOT, file), "utf8")) as {
     Version: string;
     Statement: { Effect: string; Action: string | string[] }[];
   };
@@ -98,7 +106,7 @@ describe("read-only: what the source can send", () => {
       expect(file.startsWith(`src${path.sep}scanners${path.sep}live${path.sep}`)).toBe(true);
   });
 
-  it("can send only Describe/List/Get operations (and AssumeRole to obtain credentials)", () => {
+  it("can send only Describe/List/Get/Select operations (and AssumeRole to obtain credentials)", () => {
     expect(staticOperations.size).toBeGreaterThan(0);
     for (const op of staticOperations) {
       const name = op.split(":")[1] ?? "";
@@ -106,8 +114,10 @@ describe("read-only: what the source can send", () => {
     }
   });
 
-  it("declares the same list it uses (LIVE_API_OPERATIONS)", () => {
-    expect([...staticOperations].sort()).toEqual([...LIVE_API_OPERATIONS].sort());
+  it("declares the same list it uses (LIVE_API_OPERATIONS and CONFIG_API_OPERATIONS)", () => {
+    expect([...staticOperations].sort()).toEqual(
+      [...new Set([...LIVE_API_OPERATIONS, ...CONFIG_API_OPERATIONS])].sort(),
+    );
   });
 
   it("docs/iam-policy.json grants exactly the operations used: no more, no fewer, no wildcards", () => {
@@ -115,13 +125,20 @@ describe("read-only: what the source can send", () => {
     for (const s of statements) expect(s.Effect).toBe("Allow");
     for (const a of actions) expect(a).not.toContain("*");
     expect(new Set(actions).size).toBe(actions.length);
-    const expected = [...staticOperations].filter((op) => !CREDENTIAL_OPERATIONS.has(op)).sort();
+    const expected = [...LIVE_API_OPERATIONS].filter((op) => !CREDENTIAL_OPERATIONS.has(op)).sort();
     expect([...actions].sort()).toEqual(expected);
   });
 
-  it("the README shows the same policy as docs/iam-policy.json", () => {
+  it("docs/iam-policy-config.json grants exactly what --source config uses", () => {
+    const { actions, statements } = policyActions("docs/iam-policy-config.json");
+    for (const s of statements) expect(s.Effect).toBe("Allow");
+    expect(new Set(actions).size).toBe(actions.length);
+    expect([...actions].sort()).toEqual([...CONFIG_API_OPERATIONS].sort());
+  });
+
+  it.each(["docs/iam-policy.json", "docs/iam-policy-config.json"])("the README shows the same policy as %s", (file) => {
     const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const policy = readFileSync(path.join(ROOT, "docs/iam-policy.json"), "utf8").trim();
+    const policy = readFileSync(path.join(ROOT, file), "utf8").trim();
     expect(readme).toContain(policy);
   });
 });
@@ -129,9 +146,17 @@ describe("read-only: what the source can send", () => {
 describe("read-only: what a full audit sends", () => {
   let fake: FakeAws;
   let received: Set<string>;
+  let receivedConfig: Set<string>;
 
   beforeAll(async () => {
     const fixture = standardState();
+    fixture.state.aggregators = [
+      {
+        name: "org",
+        account: ACCOUNT_A,
+        items: configItemsFrom(fixture.state, { capturedAt: new Date().toISOString() }),
+      },
+    ];
     fake = new FakeAws(fixture.state);
     const endpointUrl = await fake.start();
     const common = {
@@ -154,6 +179,11 @@ describe("read-only: what a full audit sends", () => {
     // ... and the caller's own account.
     await scanLive({ ...common, regions: ["us-east-1"] });
     received = new Set(fake.requests.map((r) => `${r.service}:${r.action}`));
+    fake.reset();
+    // ... and the organisation read from AWS Config, with every option.
+    const result = await scanConfig({ ...common, aggregator: "org", describeCertificates: true, maxAgeMs: 86_400_000 });
+    expect(result.errors).toEqual([]);
+    receivedConfig = new Set(fake.requests.map((r) => `${r.service}:${r.action}`));
   });
   afterAll(async () => {
     await fake.stop();
@@ -167,9 +197,12 @@ describe("read-only: what a full audit sends", () => {
   });
 
   it("exercises every operation the source can send, so the policy is tested against calls actually made", () => {
-    expect([...received].sort()).toEqual([...staticOperations].sort());
+    expect([...new Set([...received, ...receivedConfig])].sort()).toEqual([...staticOperations].sort());
     const { actions } = policyActions();
     const needed = [...received].filter((op) => !CREDENTIAL_OPERATIONS.has(op)).sort();
     expect([...actions].sort()).toEqual(needed);
+    const config = policyActions("docs/iam-policy-config.json");
+    expect([...config.actions].sort()).toEqual([...receivedConfig].sort());
+    for (const op of receivedConfig) expect(READ_ONLY.test(op.split(":")[1] ?? ""), `${op} sent`).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
  * optionally logs every API operation. Credentials are never logged.
  */
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { RDSClient } from "@aws-sdk/client-rds";
@@ -12,7 +13,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 
 /** IAM service prefix of each client the scanner builds. */
-export type AwsService = "rds" | "kms" | "cloudformation" | "sts" | "ec2";
+export type AwsService = "rds" | "kms" | "cloudformation" | "sts" | "ec2" | "config";
 
 /** Counts the API operations sent (one per command, i.e. per page; SDK retries of the same call are not extra calls). */
 export class ApiCallRecorder {
@@ -48,7 +49,7 @@ export interface ClientScope {
   credentials: AwsCredentialIdentityProvider | AwsCredentialIdentity;
 }
 
-type AnyClient = RDSClient | KMSClient | CloudFormationClient | STSClient | EC2Client;
+type AnyClient = RDSClient | KMSClient | CloudFormationClient | STSClient | EC2Client | ConfigServiceClient;
 
 /** Builds SDK clients that share one HTTP handler; call destroy() once the scan is over. */
 export class AwsClientFactory {
@@ -119,6 +120,9 @@ export class AwsClientFactory {
   }
   ec2(scope: ClientScope): EC2Client {
     return this.instrument(new EC2Client(this.config(scope)), "ec2", scope);
+  }
+  configService(scope: ClientScope): ConfigServiceClient {
+    return this.instrument(new ConfigServiceClient(this.config(scope)), "config", scope);
   }
 
   destroy(): void {

@@ -1,5 +1,6 @@
 /** Public surface of the live scanner. */
 export { ApiCallRecorder, AwsClientFactory, describeAwsError, parseArn } from "./aws.js";
+export { type ConfigScanOptions, type ConfigScanResult, parseMaxAge, scanConfig } from "./config.js";
 export { createLimiter, mapLimit } from "./limiter.js";
 export { encryptionOf, mapCertificates, mapCluster, mapGlobalCluster, mapInstance } from "./map.js";
 export {
@@ -28,3 +29,9 @@ export const LIVE_API_OPERATIONS = [
   "sts:GetCallerIdentity",
   "sts:AssumeRole",
 ] as const;
+
+/**
+ * Every operation `audit --source config` can send; docs/iam-policy-config.json grants exactly these
+ * (rds:DescribeCertificates only with --describe-certificates).
+ */
+export const CONFIG_API_OPERATIONS = ["config:SelectAggregateResourceConfig", "rds:DescribeCertificates"] as const;

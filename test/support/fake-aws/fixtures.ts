@@ -65,11 +65,11 @@ export function standardCertificates(): Certificate[] {
   ];
 }
 
-interface ClusterInput extends Partial<DBCluster> {
+export interface ClusterInput extends Partial<DBCluster> {
   members?: { id: string; writer: boolean }[];
 }
 
-function cluster(account: string, region: string, id: string, input: ClusterInput): DBCluster {
+export function cluster(account: string, region: string, id: string, input: ClusterInput): DBCluster {
   const { members = [], ...rest } = input;
   return {
     DBClusterIdentifier: id,
@@ -100,7 +100,7 @@ function cluster(account: string, region: string, id: string, input: ClusterInpu
   };
 }
 
-function instance(account: string, region: string, id: string, input: Partial<DBInstance>): DBInstance {
+export function instance(account: string, region: string, id: string, input: Partial<DBInstance>): DBInstance {
   return {
     DBInstanceIdentifier: id,
     DBInstanceArn: dbArn(account, region, id),

@@ -4,7 +4,9 @@ import { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from "./server.js";
 // The SDK warns that its future releases need Node 22; keep test output to what the tests print.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
+export * from "./config.js";
 export * from "./fixtures.js";
+export * from "./organisation.js";
 export * from "./server.js";
 
 /** The default access key of the fake endpoint, as the SDK's credentials option. */

@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Certificate, DBCluster, DBInstance, GlobalCluster } from "@aws-sdk/client-rds";
+import { ConfigQueryError, type FakeAggregator, selectAggregate } from "./config.js";
 import { ec2Error, escapeXml, queryError, queryResponse } from "./xml.js";
 
 export interface FakeRegionState {
@@ -46,6 +47,8 @@ export interface FakeAwsState {
   defaultAccount: string;
   /** Largest page the endpoint returns, whatever MaxRecords asks (forces multi-page answers). */
   pageSize?: number;
+  /** AWS Config aggregators (SelectAggregateResourceConfig), see config.ts. */
+  aggregators?: FakeAggregator[];
 }
 
 export interface Fault {
@@ -53,6 +56,8 @@ export interface Fault {
   action?: string;
   region?: string;
   account?: string;
+  /** Only requests whose parameters, as JSON, contain this text (e.g. a region named in a query). */
+  paramsInclude?: string;
   /** How many matching requests the fault applies to (default: all). */
   times?: number;
   /** Delay before answering (past the client's timeout = a timeout). */
@@ -166,8 +171,8 @@ export class FakeAws {
     const target = String(req.headers["x-amz-target"] ?? "");
     let params: Record<string, unknown>;
     let action: string;
-    if (service === "kms") {
-      action = target.replace(/^TrentService\./, "");
+    if (service === "kms" || service === "config") {
+      action = target.replace(/^(TrentService|StarlingDoveService)\./, "");
       params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
     } else {
       const form = new URLSearchParams(body);
@@ -181,6 +186,7 @@ export class FakeAws {
         (f.action === undefined || f.action === action) &&
         (f.region === undefined || f.region === region) &&
         (f.account === undefined || f.account === account) &&
+        (f.paramsInclude === undefined || JSON.stringify(params).includes(f.paramsInclude)) &&
         (f.times === undefined || (f.used ?? 0) < f.times),
     );
     if (fault) fault.used = (fault.used ?? 0) + 1;
@@ -231,6 +237,12 @@ export class FakeAws {
         res.end(JSON.stringify(out));
         return;
       }
+      if (service === "config") {
+        const out = this.config(action, params, account);
+        res.writeHead(200, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": requestId });
+        res.end(JSON.stringify(out));
+        return;
+      }
       if (service === "ec2") {
         res.writeHead(200, { "content-type": "text/xml" });
         res.end(this.ec2(action, account, requestId));
@@ -240,8 +252,13 @@ export class FakeAws {
       res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": requestId });
       res.end(queryResponse(action, NAMESPACES[service] ?? "", result, requestId));
     } catch (err) {
-      const e = err instanceof AwsError ? err : new AwsError(500, "InternalFailure", String(err));
-      if (service === "kms") {
+      const e =
+        err instanceof AwsError
+          ? err
+          : err instanceof ConfigQueryError
+            ? new AwsError(err.status, err.code, err.message)
+            : new AwsError(500, "InternalFailure", String(err));
+      if (service === "kms" || service === "config") {
         res.writeHead(e.status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": e.code });
         res.end(JSON.stringify({ __type: e.code, message: e.message }));
       } else if (service === "ec2") {
@@ -386,6 +403,20 @@ export class FakeAws {
       default:
         throw new AwsError(400, "UnknownOperationException", `unknown operation ${action}`);
     }
+  }
+
+  private config(action: string, params: Record<string, unknown>, accountId: string): Record<string, unknown> {
+    if (action !== "SelectAggregateResourceConfig")
+      throw new AwsError(400, "UnknownOperationException", `unknown operation ${action}`);
+    const name = String(params.ConfigurationAggregatorName ?? "");
+    const aggregator = this.state.aggregators?.find((a) => a.name === name && a.account === accountId);
+    if (!aggregator)
+      throw new AwsError(
+        400,
+        "NoSuchConfigurationAggregatorException",
+        `The configuration aggregator '${name}' does not exist.`,
+      );
+    return selectAggregate(aggregator, params, this.state.pageSize);
   }
 
   private ec2(action: string, accountId: string, requestId: string): string {
