@@ -38,4 +38,6 @@ export function defineRule(rule: Rule): Rule {
  * the same way: judgeAcross evaluates every condition alternative and merges them (with `when` labels), describe
  * words a value with its origin, effective gives the value in effect (written, or the recorded AWS default).
  */
-export { describe, effective, type Judgement, judgeAcross, judgement, single } from "./rules/support.js";
+export { effective } from "./model/values.js";
+export { describe } from "./rules/messages.js";
+export { type Judgement, judgeAcross, judgement, single } from "./rules/verdicts.js";

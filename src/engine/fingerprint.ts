@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Model, ModelResource } from "../model/types.js";
-import { normalizePath } from "../policy/glob.js";
+import { normalizePath } from "../util/glob.js";
 
 export interface FingerprintParts {
   ruleId: string;

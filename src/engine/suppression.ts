@@ -5,8 +5,8 @@
  */
 import type { InlineSuppression, Model, ModelResource, SourceLocation } from "../model/types.js";
 import { isExpired, isIsoDate } from "../policy/dates.js";
-import { anyGlobMatches, normalizePath } from "../policy/glob.js";
 import type { Policy, PolicyWaiver } from "../policy/types.js";
+import { anyGlobMatches, normalizePath } from "../util/glob.js";
 import type { ScanError, Suppression } from "./types.js";
 
 export interface SuppressionOutcome {

@@ -1,5 +1,8 @@
+import type { ScanError } from "../model/errors.js";
 import type { ResourceKind, ResourceOrigin, SourceLocation } from "../model/types.js";
 import type { RuleMeta, Severity, Verdict } from "../rules/types.js";
+
+export type { ScanError, ScanErrorKind } from "../model/errors.js";
 
 export interface Suppression {
   kind: "inline" | "policy";
@@ -35,18 +38,6 @@ export interface Finding {
   expiredSuppression?: Suppression;
   /** Set by --baseline: new findings fail the gate, unchanged ones do not. */
   baselineState?: "new" | "unchanged";
-}
-
-export type ScanErrorKind = "parse" | "io" | "too-large" | "policy" | "parameters" | "aws" | "rule" | "internal";
-
-export interface ScanError {
-  kind: ScanErrorKind;
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  account?: string;
-  region?: string;
 }
 
 export interface ReportStats {

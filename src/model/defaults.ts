@@ -89,10 +89,3 @@ export const DEFAULTS = {
     source: "CloudFormation AWS::KMS::Key reference: EnableKeyRotation defaults to false",
   },
 } satisfies Record<string, DocumentedDefault<unknown>>;
-
-export const AURORA_ENGINES = new Set(["aurora", "aurora-mysql", "aurora-postgresql"]);
-
-/** aurora (MySQL 5.6 compatible, retired), aurora-mysql, aurora-postgresql. */
-export function isAuroraEngine(engine: string | undefined): boolean {
-  return engine !== undefined && AURORA_ENGINES.has(engine.trim().toLowerCase());
-}

@@ -4,9 +4,10 @@
  * judges, a regular expression that compiles), each error at the line and column of the offending key or value.
  * A faulty rule is dropped and reported; the rest of the policy still applies.
  */
-import type { ScanError } from "../engine/types.js";
+
+import { ATTRIBUTE_NAMES, attributeSpec, TAG_ATTRIBUTE_PREFIX } from "../model/attributes.js";
+import type { ScanError } from "../model/errors.js";
 import type { ResourceKind, SourceLocation } from "../model/types.js";
-import { ATTRIBUTE_NAMES, attributeSpec, TAG_ATTRIBUTE_PREFIX } from "../rules/declarative/attributes.js";
 import { renderPath } from "./schema.js";
 import {
   CONDITION_OPERATORS,

@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Document, LineCounter } from "yaml";
-import type { ScanError } from "../engine/types.js";
+import type { ScanError } from "../model/errors.js";
 import type { SourceLocation } from "../model/types.js";
 import type { RuleParameter } from "../rules/types.js";
+import { normalizePath } from "../util/glob.js";
 import { checkCustomRules } from "./custom-rules.js";
-import { normalizePath } from "./glob.js";
 import { type LocatedYaml, locate, parseLocatedYaml } from "./locate.js";
 import { compilePolicyValidator, explainError, type RuleCatalogue, renderPath } from "./schema.js";
 import {

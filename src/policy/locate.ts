@@ -3,7 +3,7 @@
  * file:line:col. Walks the document by hand because map keys may be non-string scalars (e.g. `123: x`).
  */
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import type { ScanError, ScanErrorKind } from "../engine/types.js";
+import type { ScanError, ScanErrorKind } from "../model/errors.js";
 
 export interface NodePosition {
   line: number;

@@ -3,9 +3,11 @@
  * criteria matches (a tag, a stack name, an account, a file path); profiles are tried in order, and a resource no
  * profile matches gets policy.defaultProfile.
  */
+
+import { resourceTags } from "../model/relations.js";
 import type { Attr, Model, ModelResource } from "../model/types.js";
 import type { RuleMeta } from "../rules/types.js";
-import { anyGlobMatches, normalizePath } from "./glob.js";
+import { anyGlobMatches, normalizePath } from "../util/glob.js";
 import type { EffectiveRuleSettings, Policy, ProfileMatch, RuleSettingsOverride } from "./types.js";
 
 /** What profile criteria are matched against, gathered from the resource, its model and the policy. */
@@ -14,15 +16,6 @@ export interface ResourceFacts {
   stackName?: string;
   account?: string;
   file?: string;
-}
-
-/** A resource's tags; an Aurora member is usually tagged only on its cluster, so it takes the cluster's under its own. */
-export function resourceTags(resource: ModelResource, model: Model): Record<string, string> {
-  if (resource.kind === "db-instance" && resource.clusterId !== undefined) {
-    const cluster = model.resources.get(resource.clusterId);
-    if (cluster) return { ...cluster.tags, ...resource.tags };
-  }
-  return resource.tags;
 }
 
 export function resourceFacts(policy: Policy, resource: ModelResource, model: Model): ResourceFacts {

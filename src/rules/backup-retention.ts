@@ -7,21 +7,14 @@
  * the data are taken on the source, and a replica only needs its own when it is itself a replication source,
  * which a template cannot tell.
  */
+
+import { sourceOf } from "../model/relations.js";
 import type { Attr, DbCluster, DbInstance, ModelResource, Resolved } from "../model/types.js";
-import {
-  describe,
-  effective,
-  type Judgement,
-  judgeAcross,
-  judgedOnCluster,
-  judgement,
-  knownValue,
-  numberParam,
-  single,
-  sourceOf,
-  undetermined,
-} from "./support.js";
+import { effective, knownValue } from "../model/values.js";
+import { describe } from "./messages.js";
+import { numberParam } from "./parameters.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
+import { type Judgement, judgeAcross, judgedOnCluster, judgement, single, undetermined } from "./verdicts.js";
 
 const P = "BackupRetentionPeriod";
 const KEEPS_DATA = new Set(["Snapshot", "Retain", "RetainExceptOnCreate"]);
@@ -171,7 +164,8 @@ function evaluateInstance(instance: DbInstance, ctx: RuleContext): RuleResult[] 
     ];
   }
   if (instance.role === "read-replica") {
-    const source = sourceOf(instance, ctx)?.name ?? knownValue(instance.sourceDbInstanceIdentifier) ?? "its source";
+    const source =
+      sourceOf(instance, ctx.model)?.name ?? knownValue(instance.sourceDbInstanceIdentifier) ?? "its source";
     return [
       single(
         instance,

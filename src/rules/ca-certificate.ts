@@ -7,8 +7,10 @@
  */
 import type { DbInstance, ModelResource, Resolved } from "../model/types.js";
 import { CA_SOURCES, DEFAULT_CA_FOR_NEW_INSTANCES, DEFAULT_CA_SOURCE, KNOWN_CAS } from "./data/ca-certificates.js";
-import { describe, type Judgement, judgeAcross, judgement, numberParam, single } from "./support.js";
+import { describe } from "./messages.js";
+import { numberParam } from "./parameters.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
+import { type Judgement, judgeAcross, judgement, single } from "./verdicts.js";
 
 const P = "CACertificateIdentifier";
 const DAY_MS = 86_400_000;

@@ -6,8 +6,8 @@
  * takes away read capacity or the disaster-recovery copy.
  */
 import type { ModelResource, Resolved } from "../model/types.js";
-import { type Judgement, judgeAcross, judgedOnCluster, judgeFlag, judgement, single } from "./support.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
+import { type Judgement, judgeAcross, judgedOnCluster, judgeFlag, judgement, single } from "./verdicts.js";
 
 const P = "DeletionProtection";
 

@@ -3,19 +3,12 @@
  * Db2, RDS Custom) and Aurora Serverless v1 are not applicable, not failures. On Aurora the cluster owns the
  * setting; members are not judged.
  */
+
+import { isServerlessV1, normalizeEngine } from "../model/engines.js";
 import type { DbCluster, DbInstance, ModelResource, Resolved } from "../model/types.js";
-import {
-  describe,
-  isServerlessV1,
-  type Judgement,
-  judgeAcross,
-  judgedOnCluster,
-  judgeFlag,
-  judgement,
-  normalizeEngine,
-  single,
-} from "./support.js";
+import { describe } from "./messages.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
+import { type Judgement, judgeAcross, judgedOnCluster, judgeFlag, judgement, single } from "./verdicts.js";
 
 const P = "EnableIAMDatabaseAuthentication";
 

@@ -8,7 +8,11 @@
  * development and test); the shipped production profile sets it to false.
  */
 
+import { isAuroraEngine, isServerlessV1 } from "../model/engines.js";
+import { clusterOf, membersOf } from "../model/relations.js";
 import type { Attr, DbCluster, DbInstance, ModelResource, Resolved, SourceLocation } from "../model/types.js";
+import { isSet } from "../model/values.js";
+import { alternatives, combine, presenceOf, resourceAssumption } from "./alternatives.js";
 import {
   AURORA_MYSQL_1_END_OF_LIFE,
   AUTO_PAUSE_MIN_VERSIONS,
@@ -30,26 +34,10 @@ import {
   SERVERLESS_V2_OLDER_MAX_ACU,
   SOURCES,
 } from "./data/instance-classes.js";
-import {
-  alternatives,
-  booleanParam,
-  clusterOf,
-  combine,
-  describe,
-  isAuroraEngine,
-  isServerlessV1,
-  isSet,
-  type Judgement,
-  judgeAcross,
-  judgement,
-  membersOf,
-  mergeJudgements,
-  numberParam,
-  presenceOf,
-  resourceAssumption,
-  single,
-} from "./support.js";
+import { describe } from "./messages.js";
+import { booleanParam, numberParam } from "./parameters.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
+import { type Judgement, judgeAcross, judgement, mergeJudgements, single } from "./verdicts.js";
 
 const P = "ServerlessV2ScalingConfiguration";
 
@@ -322,7 +310,9 @@ function judgeClass(
 
 function evaluateInstance(instance: DbInstance, ctx: RuleContext): RuleResult {
   const cluster =
-    instance.role === "aurora-member" || instance.role === "cluster-member" ? clusterOf(instance, ctx) : undefined;
+    instance.role === "aurora-member" || instance.role === "cluster-member"
+      ? clusterOf(instance, ctx.model)
+      : undefined;
   // Aurora members often leave Engine/EngineVersion to the cluster.
   const engine = cluster && instance.engine.state === "absent" ? cluster.engine : instance.engine;
   const version = cluster && instance.engineVersion.state === "absent" ? cluster.engineVersion : instance.engineVersion;
@@ -400,7 +390,7 @@ function evaluateCluster(cluster: DbCluster, ctx: RuleContext): RuleResult[] {
     );
   }
 
-  const serverlessMembers = membersOf(cluster, ctx).filter((m) =>
+  const serverlessMembers = membersOf(cluster, ctx.model).filter((m) =>
     alternatives(m.dbInstanceClass).some(
       (a) => a.attr.state === "known" && a.attr.value.trim().toLowerCase() === "db.serverless",
     ),

@@ -10,31 +10,24 @@
  * - Members are not judged (the cluster is). Read replicas are not judged: a replica is itself the extra copy,
  *   and whether it needs a standby of its own is a DR design decision a template does not show.
  */
+
+import { isAuroraEngine, isServerlessV1 } from "../model/engines.js";
+import { membersOf, sourceOf } from "../model/relations.js";
 import type { Attr, DbCluster, DbInstance, Known, ModelResource, Resolved } from "../model/types.js";
+import { isSet, knownValue } from "../model/values.js";
+import { alternatives, combine, mergeAssumptions, presenceOf, resourceAssumption } from "./alternatives.js";
+import { describe, describeOrigin } from "./messages.js";
+import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
 import {
   type AlternativeJudgement,
-  alternatives,
-  combine,
-  describe,
-  describeOrigin,
-  isAuroraEngine,
-  isServerlessV1,
-  isSet,
   type Judgement,
   judgeAcross,
   judgedOnCluster,
   judgeFlag,
   judgement,
-  knownValue,
-  membersOf,
-  mergeAssumptions,
   mergeJudgements,
-  presenceOf,
-  resourceAssumption,
   single,
-  sourceOf,
-} from "./support.js";
-import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
+} from "./verdicts.js";
 
 /** Beyond this many combinations of member conditions and AZ alternatives, they are not enumerated one by one. */
 const MAX_ENUMERATED_COMBINATIONS = 256;
@@ -98,7 +91,8 @@ function evaluateInstance(instance: DbInstance, ctx: RuleContext): RuleResult {
     return judgedOnCluster(instance, ctx, "MultiAZ", "Availability across AZs");
   }
   if (instance.role === "read-replica") {
-    const source = sourceOf(instance, ctx)?.name ?? knownValue(instance.sourceDbInstanceIdentifier) ?? "its source";
+    const source =
+      sourceOf(instance, ctx.model)?.name ?? knownValue(instance.sourceDbInstanceIdentifier) ?? "its source";
     return single(
       instance,
       judgement(
@@ -206,7 +200,7 @@ interface Placed {
  * alternatives (an Fn::If on AvailabilityZone can put two members in one AZ under one condition only).
  */
 function judgeMembers(cluster: DbCluster, ctx: RuleContext): AlternativeJudgement[] {
-  const members = membersOf(cluster, ctx);
+  const members = membersOf(cluster, ctx.model);
   const own = cluster.condition?.value === "unknown" ? cluster.condition.name : undefined;
   const attrs: Attr<unknown>[] = members.flatMap((m) => [presenceOf(m, own), m.availabilityZone as Attr<unknown>]);
   const count = attrs.reduce((n, a) => n * alternatives(a).length, 1);

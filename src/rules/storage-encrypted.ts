@@ -9,6 +9,9 @@
  * KMS keys are judged once, on the key resource, and only when an RDS resource in the same model uses them, so a
  * key shared by two clusters gives one finding, and keys unrelated to RDS are left to other tools.
  */
+
+import { isAuroraEngine, isServerlessV1 } from "../model/engines.js";
+import { clusterOf, isAwsManagedKeyName, kmsKeyFor, sourceOf } from "../model/relations.js";
 import type {
   Absent,
   ConditionAssumption,
@@ -19,31 +22,21 @@ import type {
   ModelResource,
   Resolved,
 } from "../model/types.js";
+import { isSet, knownValue } from "../model/values.js";
+import { combine, mergeUnder, resourceAssumption } from "./alternatives.js";
+import { describe, describeAttr } from "./messages.js";
+import { booleanParam } from "./parameters.js";
+import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
 import {
   type AlternativeJudgement,
-  booleanParam,
-  clusterOf,
-  combine,
-  describe,
-  describeAttr,
-  isAuroraEngine,
-  isAwsManagedKeyName,
-  isServerlessV1,
-  isSet,
   type Judgement,
   judgeAcross,
   judgedOnCluster,
   judgeFlag,
   judgement,
-  kmsKeyFor,
-  knownValue,
   mergeJudgements,
-  mergeUnder,
-  resourceAssumption,
   single,
-  sourceOf,
-} from "./support.js";
-import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
+} from "./verdicts.js";
 
 export const meta: RuleMeta = {
   id: "storage-encrypted",
@@ -452,7 +445,7 @@ function judgeCustomerKey(
       loc,
     );
   }
-  const key = kmsKeyFor(kmsKeyId, ctx);
+  const key = kmsKeyFor(kmsKeyId, ctx.model);
   if (key) {
     const manager = key.keyManager;
     if (manager.state === "known" && manager.value === "AWS") {
@@ -484,7 +477,7 @@ function instanceAlternatives(instance: DbInstance, ctx: RuleContext, seen: Set<
   seen.add(instance.id);
   if (instance.role === "aurora-member" || instance.role === "cluster-member") {
     // Reached only through a replica link to a member; its cluster decides.
-    const cluster = clusterOf(instance, ctx);
+    const cluster = clusterOf(instance, ctx.model);
     if (cluster && !seen.has(cluster.id)) return clusterAlternatives(cluster, ctx, seen);
     const enc = judgement("unknown", `${instance.name} is a cluster member: its cluster decides encryption`, P);
     return [{ when: {}, enc, cmk: enc }];
@@ -523,7 +516,7 @@ function instanceAlternatives(instance: DbInstance, ctx: RuleContext, seen: Set<
 
 function replicaAlternatives(replica: DbInstance, ctx: RuleContext, seen: Set<string>): EncryptionAlternative[] {
   const base = resourceAssumption(replica);
-  const source = sourceOf(replica, ctx);
+  const source = sourceOf(replica, ctx.model);
   const sourceLoc = replica.sourceDbInstanceIdentifier.loc ?? replica.loc;
   const sourceAlts = source && !seen.has(source.id) ? instanceAlternatives(source, ctx, new Set(seen)) : undefined;
   const out: EncryptionAlternative[] = [];
@@ -714,7 +707,7 @@ function rdsUsersOf(key: KmsKey, ctx: RuleContext): (DbCluster | DbInstance)[] {
   for (const r of ctx.model.resources.values()) {
     if (r.kind !== "db-cluster" && r.kind !== "db-instance") continue;
     const alts = r.kmsKeyId.state === "conditional" ? r.kmsKeyId.alternatives.map((a) => a.attr) : [r.kmsKeyId];
-    if (alts.some((a) => kmsKeyFor(a, ctx)?.id === key.id)) users.push(r);
+    if (alts.some((a) => kmsKeyFor(a, ctx.model)?.id === key.id)) users.push(r);
   }
   return users;
 }

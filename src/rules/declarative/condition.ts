@@ -3,10 +3,11 @@
  * logic: a test on a value that cannot be known is unknown (never pass), `all` fails on any failure and is
  * otherwise unknown while anything is unknown, `any` passes on any pass, `not` swaps pass and fail.
  */
+
+import type { AttributeSpec } from "../../model/attributes.js";
 import type { Resolved, SourceLocation } from "../../model/types.js";
-import type { AttributeCondition, RuleCondition, ScalarValue } from "../../policy/types.js";
-import { describe, formatValue } from "../support.js";
-import type { AttributeSpec } from "./attributes.js";
+import { describe, formatValue } from "../messages.js";
+import type { AttributeCondition, RuleCondition, ScalarValue } from "./spec.js";
 
 export type Outcome = "pass" | "fail" | "unknown";
 

@@ -3,16 +3,16 @@
  * docs and reports, and an evaluate() that judges every condition alternative (undecidable CloudFormation
  * conditions) with the same merging and wording as the built-in rules.
  */
-import { type Attr, type ModelResource, RESOURCE_KIND_LABEL, type Resolved } from "../../model/types.js";
-import { anyGlobMatches } from "../../policy/glob.js";
-import { resourceTags } from "../../policy/profile.js";
-import type { AttributeCondition, CustomRuleScope, CustomRuleSpec, RuleCondition } from "../../policy/types.js";
-import { type Judgement, judgeAcross, judgement, single } from "../support.js";
-import { noReferences, type Rule, type RuleContext, type RuleMeta, type RuleResult } from "../types.js";
-import { attributeSpec } from "./attributes.js";
-import { conditionAttributes, evaluateCondition, type ResolvedAttribute, renderReasons } from "./condition.js";
 
-export { ATTRIBUTE_NAMES, ATTRIBUTES, attributeSpec, TAG_ATTRIBUTE_PREFIX } from "./attributes.js";
+import { attributeSpec } from "../../model/attributes.js";
+import { resourceTags } from "../../model/relations.js";
+import { type Attr, type ModelResource, RESOURCE_KIND_LABEL, type Resolved } from "../../model/types.js";
+import { anyGlobMatches } from "../../util/glob.js";
+import { noReferences, type Rule, type RuleContext, type RuleMeta, type RuleResult } from "../types.js";
+import { type Judgement, judgeAcross, judgement, single } from "../verdicts.js";
+import { conditionAttributes, evaluateCondition, type ResolvedAttribute, renderReasons } from "./condition.js";
+import type { AttributeCondition, CustomRuleScope, CustomRuleSpec, RuleCondition } from "./spec.js";
+
 export { conditionAttributes } from "./condition.js";
 
 export function customRuleMeta(spec: CustomRuleSpec): RuleMeta {
@@ -51,7 +51,7 @@ export function compileCustomRule(spec: CustomRuleSpec): Rule {
     const specs = names.map((name) => attributeSpec(name));
     const attrs: Attr<unknown>[] = specs.map((s, i) =>
       s?.kinds.includes(resource.kind)
-        ? s.read(resource, ctx)
+        ? s.read(resource, ctx.model)
         : { state: "unknown", reason: `${names[i]} does not apply to a ${resource.kind}` },
     );
     // The engine filter joins the alternatives, so an engine that depends on a condition is judged per branch.

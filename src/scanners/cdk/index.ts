@@ -7,7 +7,7 @@
  */
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import type { ScanError } from "../../engine/types.js";
+import type { ScanError } from "../../model/errors.js";
 import type { Model, SourceLocation } from "../../model/types.js";
 import { toPlain } from "../template/ast.js";
 import {

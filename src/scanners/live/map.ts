@@ -4,7 +4,8 @@
  * documented) or unknown, never invented.
  */
 import type { Certificate, DBCluster, DBInstance, GlobalCluster as GlobalClusterShape, Tag } from "@aws-sdk/client-rds";
-import { isAuroraEngine, DEFAULTS as MODEL_DEFAULTS } from "../../model/defaults.js";
+import { DEFAULTS as MODEL_DEFAULTS } from "../../model/defaults.js";
+import { isAuroraEngine } from "../../model/engines.js";
 import type {
   Absent,
   Attr,

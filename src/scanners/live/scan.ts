@@ -19,7 +19,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import type { ScanError } from "../../engine/types.js";
+import type { ScanError } from "../../model/errors.js";
 import type { DbCluster, KmsKey, Model, ModelResource } from "../../model/types.js";
 import { ApiCallRecorder, AwsClientFactory, type ClientScope, describeAwsError, parseArn } from "./aws.js";
 import { type KeyLookup, lookupKey } from "./kms.js";

@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { ScanError } from "../../engine/types.js";
+import type { ScanError } from "../../model/errors.js";
 import type { Model, ModelResource } from "../../model/types.js";
 import { displayPath, scanTemplateText } from "../template/index.js";
 

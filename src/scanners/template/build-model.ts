@@ -3,7 +3,8 @@
  * KMS keys, each attribute known / absent (with the AWS default) / unknown / conditional, with its position.
  * MasterUserPassword and other secrets are never read.
  */
-import { DEFAULTS, type DocumentedDefault, isAuroraEngine } from "../../model/defaults.js";
+import { DEFAULTS, type DocumentedDefault } from "../../model/defaults.js";
+import { isAuroraEngine } from "../../model/engines.js";
 import type {
   Alternative,
   Attr,

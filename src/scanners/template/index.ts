@@ -7,7 +7,7 @@ import type { Dirent } from "node:fs";
 import { open, readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
-import type { ScanError } from "../../engine/types.js";
+import type { ScanError } from "../../model/errors.js";
 import type { Model } from "../../model/types.js";
 import { child } from "./ast.js";
 import { buildTemplateModel, templateProblem } from "./build-model.js";

@@ -4,7 +4,7 @@
  * and repeated `--parameter K=V`. Errors name the file, line and column.
  */
 import { readFileSync } from "node:fs";
-import type { ScanError } from "../../engine/types.js";
+import type { ScanError } from "../../model/errors.js";
 import { toPlain } from "./ast.js";
 import { parseTemplateText } from "./parse.js";
 

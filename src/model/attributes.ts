@@ -4,13 +4,12 @@
  * Aurora or Multi-AZ DB cluster member, properties the cluster owns come from the cluster; on a read replica,
  * encryption comes from its source. So a custom rule sees the value that is in effect, not an irrelevant default.
  */
-import { DEFAULTS } from "../../model/defaults.js";
-import type { Attr, DbCluster, DbInstance, ModelResource, Resolved, ResourceKind } from "../../model/types.js";
-import { resourceTags } from "../../policy/profile.js";
-import { clusterOf, isAwsManagedKeyName, kmsKeyFor, sourceOf } from "../support.js";
-import type { RuleContext } from "../types.js";
+import { DEFAULTS } from "./defaults.js";
+import { clusterOf, isAwsManagedKeyName, kmsKeyFor, resourceTags, sourceOf } from "./relations.js";
+import type { Attr, DbCluster, DbInstance, Model, ModelResource, Resolved, ResourceKind } from "./types.js";
+import { mapAttr } from "./values.js";
 
-type Reader = (resource: ModelResource, ctx: RuleContext) => Attr<unknown>;
+type Reader = (resource: ModelResource, model: Model) => Attr<unknown>;
 
 export interface AttributeSpec {
   name: string;
@@ -27,7 +26,7 @@ export interface AttributeSpec {
 const literal = <T>(value: T): Resolved<T> => ({ state: "known", value, origin: { kind: "literal" } });
 
 /** The key that protects a database: CUSTOMER or AWS, from its KmsKeyId. */
-function keyManagerOf(resource: DbCluster | DbInstance, ctx: RuleContext): Attr<string> {
+function keyManagerOf(resource: DbCluster | DbInstance, model: Model): Attr<string> {
   return mapAttr(resource.kmsKeyId, (kmsKeyId): Resolved<string> => {
     if (kmsKeyId.state === "absent") {
       return { state: "absent", default: "AWS", defaultSource: DEFAULTS.kmsKeyId.source, ...loc(kmsKeyId) };
@@ -35,7 +34,7 @@ function keyManagerOf(resource: DbCluster | DbInstance, ctx: RuleContext): Attr<
     if (kmsKeyId.state === "known" && isAwsManagedKeyName(kmsKeyId.value)) {
       return { state: "known", value: "AWS", origin: kmsKeyId.origin, ...loc(kmsKeyId) };
     }
-    const key = kmsKeyFor(kmsKeyId, ctx);
+    const key = kmsKeyFor(kmsKeyId, model);
     if (key) {
       const manager = key.keyManager;
       if (manager.state === "known") {
@@ -61,16 +60,6 @@ function keyManagerOf(resource: DbCluster | DbInstance, ctx: RuleContext): Attr<
 
 function loc(attr: { loc?: Resolved<unknown>["loc"] }): { loc?: NonNullable<Resolved<unknown>["loc"]> } {
   return attr.loc ? { loc: attr.loc } : {};
-}
-
-/** Applies `f` to every alternative of an attribute. */
-export function mapAttr<T, U>(attr: Attr<T>, f: (value: Resolved<T>) => Resolved<U>): Attr<U> {
-  if (attr.state !== "conditional") return f(attr);
-  return {
-    state: "conditional",
-    alternatives: attr.alternatives.map((alt) => ({ when: alt.when, attr: f(alt.attr) })),
-    ...(attr.loc ? { loc: attr.loc } : {}),
-  };
 }
 
 const CLUSTER = ["db-cluster"] as const;
@@ -112,10 +101,10 @@ function inherited(attr: Attr<unknown>, from: string, detail: string): Attr<unkn
  * instance's own default.
  */
 function ownedRead(name: string, own: Reader): Reader {
-  return (resource, ctx) => {
-    if (resource.kind !== "db-instance") return own(resource, ctx);
+  return (resource, model) => {
+    if (resource.kind !== "db-instance") return own(resource, model);
     if (CLUSTER_OWNED.has(name) && (resource.role === "aurora-member" || resource.role === "cluster-member")) {
-      const cluster = clusterOf(resource, ctx);
+      const cluster = clusterOf(resource, model);
       if (!cluster) {
         return {
           state: "unknown",
@@ -123,10 +112,10 @@ function ownedRead(name: string, own: Reader): Reader {
           ...loc(resource),
         };
       }
-      return inherited(own(cluster, ctx), cluster.name, `${name} of the DB cluster`);
+      return inherited(own(cluster, model), cluster.name, `${name} of the DB cluster`);
     }
     if (SOURCE_OWNED.has(name) && resource.role === "read-replica") {
-      const source = sourceOf(resource, ctx);
+      const source = sourceOf(resource, model);
       if (!source) {
         return {
           state: "unknown",
@@ -134,9 +123,9 @@ function ownedRead(name: string, own: Reader): Reader {
           ...loc(resource),
         };
       }
-      return inherited(own(source, ctx), source.name, `${name} of the source DB instance`);
+      return inherited(own(source, model), source.name, `${name} of the source DB instance`);
     }
-    return own(resource, ctx);
+    return own(resource, model);
   };
 }
 
@@ -148,9 +137,9 @@ function databaseField(
   const kinds: ResourceKind[] = [];
   if (clusterKey) kinds.push("db-cluster");
   if (instanceKey) kinds.push("db-instance");
-  const own: Reader = (resource, ctx) => {
-    if (resource.kind === "db-cluster" && clusterKey) return field(CLUSTER, clusterKey)(resource, ctx);
-    if (resource.kind === "db-instance" && instanceKey) return field(INSTANCE, instanceKey)(resource, ctx);
+  const own: Reader = (resource, model) => {
+    if (resource.kind === "db-cluster" && clusterKey) return field(CLUSTER, clusterKey)(resource, model);
+    if (resource.kind === "db-instance" && instanceKey) return field(INSTANCE, instanceKey)(resource, model);
     throw new Error(`${name} read on ${resource.kind}`);
   };
   return { kinds, read: ownedRead(name, own) };
@@ -194,9 +183,9 @@ export const ATTRIBUTES: readonly AttributeSpec[] = [
     name: "KmsKeyManager",
     description: "CUSTOMER or AWS: who manages the key KmsKeyId names (absent KmsKeyId: AWS)",
     kinds: DATABASES,
-    read: ownedRead("KmsKeyManager", (resource, ctx) => {
+    read: ownedRead("KmsKeyManager", (resource, model) => {
       if (resource.kind !== "db-cluster" && resource.kind !== "db-instance") throw new Error("KmsKeyManager");
-      return keyManagerOf(resource, ctx);
+      return keyManagerOf(resource, model);
     }),
     unset: "no-value",
   },
@@ -320,13 +309,13 @@ function notInLiveState(name: string): Resolved<unknown> {
 export const TAG_ATTRIBUTE_PREFIX = "Tags.";
 
 function readTag(key: string): Reader {
-  return (resource, ctx) => {
-    const tags = resourceTags(resource, ctx.model);
+  return (resource, model) => {
+    const tags = resourceTags(resource, model);
     const entry = Object.entries(tags).find(([k]) => k.toLowerCase() === key.toLowerCase());
     if (entry) return { state: "known", value: entry[1], origin: { kind: "literal" }, ...loc(resource) };
     // A Tags list that cannot be read may hold the tag: unknown, never "not set" (that would pass a notEquals).
     const unreadable =
-      resource.tagsUnknown ?? (resource.kind === "db-instance" ? clusterOf(resource, ctx) : undefined)?.tagsUnknown;
+      resource.tagsUnknown ?? (resource.kind === "db-instance" ? clusterOf(resource, model) : undefined)?.tagsUnknown;
     if (unreadable !== undefined) return { state: "unknown", reason: unreadable, ...loc(resource) };
     return { state: "absent", default: undefined, defaultSource: `tag ${key} is not set`, ...loc(resource) };
   };
