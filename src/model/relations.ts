@@ -5,6 +5,11 @@
  */
 import type { DbCluster, DbInstance, KmsKey, Model, ModelResource, Resolved } from "./types.js";
 
+/** A member of an Aurora or Multi-AZ DB cluster: the cluster owns its storage, backups and authentication. */
+export function isClusterMember(instance: DbInstance): boolean {
+  return instance.role === "aurora-member" || instance.role === "cluster-member";
+}
+
 export function clusterOf(instance: DbInstance, model: Model): DbCluster | undefined {
   if (!instance.clusterId) return undefined;
   const r = model.resources.get(instance.clusterId);
