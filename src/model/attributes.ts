@@ -5,7 +5,7 @@
  * encryption comes from its source. So a custom rule sees the value that is in effect, not an irrelevant default.
  */
 import { DEFAULTS } from "./defaults.js";
-import { clusterOf, isAwsManagedKeyName, kmsKeyFor, resourceTags, sourceOf } from "./relations.js";
+import { clusterOf, isAwsManagedKeyName, isClusterMember, kmsKeyFor, resourceTags, sourceOf } from "./relations.js";
 import type { Attr, DbCluster, DbInstance, Model, ModelResource, Resolved, ResourceKind } from "./types.js";
 import { mapAttr } from "./values.js";
 
@@ -103,7 +103,7 @@ function inherited(attr: Attr<unknown>, from: string, detail: string): Attr<unkn
 function ownedRead(name: string, own: Reader): Reader {
   return (resource, model) => {
     if (resource.kind !== "db-instance") return own(resource, model);
-    if (CLUSTER_OWNED.has(name) && (resource.role === "aurora-member" || resource.role === "cluster-member")) {
+    if (CLUSTER_OWNED.has(name) && isClusterMember(resource)) {
       const cluster = clusterOf(resource, model);
       if (!cluster) {
         return {

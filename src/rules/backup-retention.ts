@@ -8,7 +8,7 @@
  * which a template cannot tell.
  */
 
-import { sourceOf } from "../model/relations.js";
+import { isClusterMember, sourceOf } from "../model/relations.js";
 import type { Attr, DbCluster, DbInstance, ModelResource, Resolved } from "../model/types.js";
 import { effective, knownValue } from "../model/values.js";
 import { describe } from "./messages.js";
@@ -69,6 +69,12 @@ export const meta: RuleMeta = {
     "https://docs.aws.amazon.com/config/latest/developerguide/rds-cluster-backup-retention-check.html",
   ],
 };
+
+function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {
+  if (resource.kind === "db-cluster") return evaluateCluster(resource, ctx);
+  if (resource.kind === "db-instance") return evaluateInstance(resource, ctx);
+  return [single(resource, judgement("not-applicable", "backups are kept by DB clusters and DB instances"))];
+}
 
 /** RDS keeps automated backups for at most 35 days; DB clusters (Aurora and Multi-AZ) for at least 1. */
 const MAX_RETENTION_DAYS = 35;
@@ -157,7 +163,7 @@ function evaluateCluster(cluster: DbCluster, ctx: RuleContext): RuleResult[] {
 }
 
 function evaluateInstance(instance: DbInstance, ctx: RuleContext): RuleResult[] {
-  if (instance.role === "aurora-member" || instance.role === "cluster-member") {
+  if (isClusterMember(instance)) {
     return [
       judgedOnCluster(instance, ctx, P, "Backup retention"),
       judgedOnCluster(instance, ctx, "DeletionPolicy", "The data (and the snapshot taken on deletion)"),
@@ -185,12 +191,6 @@ function evaluateInstance(instance: DbInstance, ctx: RuleContext): RuleResult[] 
     ),
     ...policyResults(instance),
   ];
-}
-
-function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {
-  if (resource.kind === "db-cluster") return evaluateCluster(resource, ctx);
-  if (resource.kind === "db-instance") return evaluateInstance(resource, ctx);
-  return [single(resource, judgement("not-applicable", "backups are kept by DB clusters and DB instances"))];
 }
 
 export const rule: Rule = { meta, evaluate };

@@ -60,6 +60,21 @@ export const meta: RuleMeta = {
   sources: [...CA_SOURCES],
 };
 
+function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {
+  if (resource.kind !== "db-instance") {
+    return [single(resource, judgement("not-applicable", "server certificates belong to DB instances"))];
+  }
+  const windowDays = numberParam(ctx, "expiryWindowDays", 90);
+  const results = [
+    judgeAcross<[string]>(resource, [resource.caCertificateIdentifier], ([attr]) =>
+      judgeCa(resource, ctx, attr, windowDays),
+    ),
+  ];
+  const server = judgeServerCertificate(resource, ctx, windowDays);
+  if (server) results.push(server);
+  return results;
+}
+
 interface CaFacts {
   validTill?: string;
   rotates?: boolean;
@@ -180,21 +195,6 @@ function judgeServerCertificate(instance: DbInstance, ctx: RuleContext, windowDa
     );
   }
   return single(instance, judgement("pass", base, property));
-}
-
-function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {
-  if (resource.kind !== "db-instance") {
-    return [single(resource, judgement("not-applicable", "server certificates belong to DB instances"))];
-  }
-  const windowDays = numberParam(ctx, "expiryWindowDays", 90);
-  const results = [
-    judgeAcross<[string]>(resource, [resource.caCertificateIdentifier], ([attr]) =>
-      judgeCa(resource, ctx, attr, windowDays),
-    ),
-  ];
-  const server = judgeServerCertificate(resource, ctx, windowDays);
-  if (server) results.push(server);
-  return results;
 }
 
 export const rule: Rule = { meta, evaluate };

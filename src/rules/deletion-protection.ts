@@ -5,6 +5,7 @@
  * Read replicas are judged like standalone instances: the setting is supported on them, and an accidental delete
  * takes away read capacity or the disaster-recovery copy.
  */
+import { isClusterMember } from "../model/relations.js";
 import type { ModelResource, Resolved } from "../model/types.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
 import { type Judgement, judgeAcross, judgedOnCluster, judgeFlag, judgement, single } from "./verdicts.js";
@@ -53,14 +54,10 @@ export const meta: RuleMeta = {
   ],
 };
 
-function judgeProtection(resource: ModelResource, protection: Resolved<boolean>): Judgement {
-  return judgeFlag(P, protection, protection.loc ?? resource.loc);
-}
-
 function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {
   switch (resource.kind) {
     case "db-instance":
-      if (resource.role === "aurora-member" || resource.role === "cluster-member") {
+      if (isClusterMember(resource)) {
         return [judgedOnCluster(resource, ctx, P, "Deletion protection")];
       }
       return [judgeAcross<[boolean]>(resource, [resource.deletionProtection], ([p]) => judgeProtection(resource, p))];
@@ -70,6 +67,10 @@ function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {
     case "kms-key":
       return [single(resource, judgement("not-applicable", "deletion protection applies to databases"))];
   }
+}
+
+function judgeProtection(resource: ModelResource, protection: Resolved<boolean>): Judgement {
+  return judgeFlag(P, protection, protection.loc ?? resource.loc);
 }
 
 export const rule: Rule = { meta, evaluate };

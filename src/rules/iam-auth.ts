@@ -5,6 +5,7 @@
  */
 
 import { isServerlessV1, normalizeEngine } from "../model/engines.js";
+import { isClusterMember } from "../model/relations.js";
 import type { DbCluster, DbInstance, ModelResource, Resolved } from "../model/types.js";
 import { describe } from "./messages.js";
 import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
@@ -54,6 +55,14 @@ export const meta: RuleMeta = {
     "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless.html",
   ],
 };
+
+function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {
+  if (resource.kind === "db-cluster") return [evaluateCluster(resource)];
+  if (resource.kind === "db-instance") return [evaluateInstance(resource, ctx)];
+  return [
+    single(resource, judgement("not-applicable", "IAM database authentication is set on clusters and instances")),
+  ];
+}
 
 /** true: supported; false: the engine does not offer IAM auth; undefined: an engine string we do not know. */
 export function engineSupportsIamAuth(engine: string): boolean | undefined {
@@ -158,7 +167,7 @@ function evaluateCluster(cluster: DbCluster): RuleResult {
 }
 
 function evaluateInstance(instance: DbInstance, ctx: RuleContext): RuleResult {
-  if (instance.role === "aurora-member" || instance.role === "cluster-member") {
+  if (isClusterMember(instance)) {
     return judgedOnCluster(instance, ctx, P, "IAM database authentication");
   }
   return judgeAcross<[string, string, boolean]>(
@@ -167,14 +176,6 @@ function evaluateInstance(instance: DbInstance, ctx: RuleContext): RuleResult {
     ([engine, version, iamAuth]) => judgeIam(instance, engine, version, iamAuth),
     { property: P },
   );
-}
-
-function evaluate(resource: ModelResource, ctx: RuleContext): RuleResult[] {
-  if (resource.kind === "db-cluster") return [evaluateCluster(resource)];
-  if (resource.kind === "db-instance") return [evaluateInstance(resource, ctx)];
-  return [
-    single(resource, judgement("not-applicable", "IAM database authentication is set on clusters and instances")),
-  ];
 }
 
 export const rule: Rule = { meta, evaluate };
