@@ -8,7 +8,6 @@
 import { ATTRIBUTE_NAMES, attributeSpec, TAG_ATTRIBUTE_PREFIX } from "../model/attributes.js";
 import type { ScanError } from "../model/errors.js";
 import type { ResourceKind, SourceLocation } from "../model/types.js";
-import { renderPath } from "./schema.js";
 import {
   CONDITION_OPERATORS,
   type ConditionOperator,
@@ -16,7 +15,8 @@ import {
   type CustomRuleSpec,
   type RuleCondition,
   type ScalarValue,
-} from "./types.js";
+} from "../rules/declarative/spec.js";
+import { renderPath } from "./schema.js";
 
 type At = (path: readonly string[], key?: string) => Pick<ScanError, "file" | "line" | "column">;
 

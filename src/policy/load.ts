@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Document, LineCounter } from "yaml";
 import type { ScanError } from "../model/errors.js";
 import type { SourceLocation } from "../model/types.js";
+import type { CustomRuleSpec } from "../rules/declarative/spec.js";
 import type { RuleParameter } from "../rules/types.js";
 import { normalizePath } from "../util/glob.js";
 import { checkCustomRules } from "./custom-rules.js";
@@ -17,7 +18,6 @@ import { type LocatedYaml, locate, parseLocatedYaml } from "./locate.js";
 import { compilePolicyValidator, explainError, type RuleCatalogue, renderPath } from "./schema.js";
 import {
   BUILTIN_DEFAULT_PROFILE,
-  type CustomRuleSpec,
   type PluginRef,
   type Policy,
   type PolicyProfile,

@@ -6,16 +6,6 @@ import type { SourceLocation } from "../model/types.js";
 import type { CustomRuleSpec } from "../rules/declarative/spec.js";
 import type { Severity } from "../rules/types.js";
 
-export {
-  type AttributeCondition,
-  CONDITION_OPERATORS,
-  type ConditionOperator,
-  type CustomRuleScope,
-  type CustomRuleSpec,
-  type RuleCondition,
-  type ScalarValue,
-} from "../rules/declarative/spec.js";
-
 export interface RuleSettingsOverride {
   enabled?: boolean;
   severity?: Severity;
