@@ -18,7 +18,7 @@ import { SelectAggregateResourceConfigCommand } from "@aws-sdk/client-config-ser
 import { type Certificate, paginateDescribeCertificates } from "@aws-sdk/client-rds";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import type { ScanError } from "../../engine/types.js";
+import type { ScanError } from "../../model/errors.js";
 import type { CaCertificate, DbCluster, DbInstance, Model, ModelResource } from "../../model/types.js";
 import { ApiCallRecorder, AwsClientFactory, type ClientScope, describeAwsError, parseArn } from "./aws.js";
 import {
