@@ -54,10 +54,14 @@ describe("RdsGuardAspect", () => {
       ].sort(),
     );
     const encrypted = messages.find((m) => ruleOf(String(m.entry.data)) === "storage-encrypted");
-    expect(encrypted?.entry.data).toBe(
-      "[rdsguard] storage-encrypted (critical) Storage is encrypted at rest: StorageEncrypted is not set: AWS default " +
-        "false (CloudFormation AWS::RDS::DBInstance reference: StorageEncrypted defaults to false)",
+    // Rule, severity, title, then the finding's message; never a final parenthesis the CDK CLI would read as an id.
+    expect(encrypted?.entry.data).toMatch(
+      /^\[rdsguard\] storage-encrypted \(critical\) Storage is encrypted at rest: StorageEncrypted is not set.*[^)]$/,
     );
+    // A warning carries its rule's acknowledgeable id; an error none (the CDK cannot acknowledge errors).
+    const iamAuth = messages.find((m) => ruleOf(String(m.entry.data)) === "iam-auth");
+    expect(String(iamAuth?.entry.data)).toMatch(/ \[ack: rdsguard:iam-auth\]$/);
+    expect(String(encrypted?.entry.data)).not.toContain("[ack:");
     const waived = messages.find((m) => ruleOf(String(m.entry.data)) === "multi-az");
     expect(waived?.entry.data).toContain(`[suppressed: inline waiver: ${WAIVER_REASON}]`);
     // What a CDK user's own test sees through aws-cdk-lib/assertions.
@@ -148,12 +152,34 @@ describe("RdsGuardAspect", () => {
       "multi-az:none",
       "storage-encrypted:warning",
     ]);
+    // failOn moves the line between errors and warnings, as --fail-on moves the CLI's exit code.
+    const levelsWith = (failOn: "medium" | "none") => {
+      const checker = new RdsGuardAspect({ cwd: repo, failOn });
+      checker.check(s.database.reporting);
+      return checker.annotations.map((a) => `${a.finding.ruleId}:${a.level}`).sort();
+    };
+    expect(levelsWith("medium")).toEqual([
+      "backup-retention:error",
+      "deletion-protection:error",
+      "iam-auth:error",
+      "instance-class:error",
+      "multi-az:info",
+      "storage-encrypted:error",
+    ]);
+    expect(levelsWith("none")).toEqual([
+      "backup-retention:warning",
+      "deletion-protection:warning",
+      "iam-auth:warning",
+      "instance-class:warning",
+      "multi-az:info",
+      "storage-encrypted:warning",
+    ]);
     expect(DEFAULT_ANNOTATION_LEVELS).toEqual({
       critical: "error",
       high: "error",
       medium: "warning",
       low: "warning",
-      info: "info",
+      info: "warning",
     });
 
     // StorageEncrypted from a parameter without a default cannot be known before deployment.
@@ -182,7 +208,7 @@ describe("RdsGuardAspect", () => {
     checker.check(stack);
     const errors = stack.node.metadata.filter((m) => m.type === "aws:cdk:error").map((m) => String(m.data));
     expect(errors.length).toBe(checker.errors.length);
-    expect(errors[0]).toMatch(/^\[rdsguard\] .*multi-a.* \(test\/fixtures\/policy\/unknown-rule\.yaml:\d+:\d+\)$/);
+    expect(errors[0]).toMatch(/^\[rdsguard\] .*multi-a.* \(test\/fixtures\/policy\/unknown-rule\.yaml:\d+:\d+\)\.$/);
   });
 
   it("addRdsGuardWaiver writes the inline waiver both the Aspect and rdsguard scan honour", () => {

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
- * `cdk synth` entry: the example app, with rdsguard checking every stack of the Prod stage as it synthesizes.
- * Failing findings of high or critical severity are errors (synthesis stops), medium and low are warnings.
+ * `cdk synth` entry: the example app, with rdsguard's policy-validation plugin on the App. After synthesis it judges
+ * the template of every stack, those of the Prod stage included; a failing finding of high or critical severity
+ * fails synthesis with the CDK's validation report, medium and low ones are listed as warnings.
  */
-import { Aspects } from "aws-cdk-lib";
-import { RdsGuardAspect } from "rdsguard/cdk";
+import { Validations } from "aws-cdk-lib";
+import { RdsGuardValidationPlugin } from "rdsguard/cdk";
 import { buildApp } from "../lib/app.js";
 
-const { app, prod } = buildApp();
-// Aspects do not cross Stage boundaries: add it to each Stage that holds stacks (and to the App for its own).
-Aspects.of(prod).add(new RdsGuardAspect());
-app.synth();
+const { app } = buildApp();
+Validations.of(app).addPlugins(new RdsGuardValidationPlugin());
+app.synth({ validateOnSynthesis: true });

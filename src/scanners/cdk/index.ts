@@ -5,15 +5,18 @@
  * resource whose template lacks aws:cdk:path, and the line of the app's source that created the construct. Asset
  * manifests, tree.json and other artifacts are not read. It knows nothing of rules.
  */
+import { readFileSync, statSync } from "node:fs";
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ScanError } from "../../model/errors.js";
 import type { Model, SourceLocation } from "../../model/types.js";
 import { toPlain } from "../template/ast.js";
 import {
+  DEFAULT_MAX_FILE_SIZE,
   displayPath,
   parseTemplateText,
   scanTemplateFile,
+  scanTemplateText,
   type TemplateFileResult,
   type TemplateScanOptions,
 } from "../template/index.js";
@@ -154,7 +157,6 @@ async function* readStack(
     };
     return;
   }
-  const stackName = typeof properties.stackName === "string" ? properties.stackName : id;
   const metadata: Record<string, ConstructMetadataEntry[]> = {};
   addMetadata(metadata, artifact.metadata);
   if (typeof artifact.additionalMetadataFile === "string") {
@@ -162,18 +164,7 @@ async function* readStack(
     if (extra.error) yield { file: extra.error.file ?? manifestFile, error: extra.error };
     addMetadata(metadata, extra.value);
   }
-  const env = environment(artifact.environment);
-  const context: StackContext = {
-    stackName,
-    constructs: new ConstructIndex(metadata, properties.templateFile, root),
-    // The assembly says where the stack deploys; what the user gave on the command line wins.
-    options: {
-      ...options,
-      stackName: options.stackName ?? stackName,
-      ...((options.region ?? env.region) !== undefined ? { region: options.region ?? env.region } : {}),
-      ...((options.accountId ?? env.account) !== undefined ? { accountId: options.accountId ?? env.account } : {}),
-    },
-  };
+  const context = stackContext(id, artifact, properties.templateFile, metadata, root, options);
   const queue = [properties.templateFile, ...context.constructs.nestedTemplates()];
   const done = new Set<string>();
   while (queue.length > 0) {
@@ -184,13 +175,114 @@ async function* readStack(
     const result = await scanTemplateFile(abs, root, context.options);
     if (result.model) describeStack(result.model, name, context);
     yield result;
-    queue.push(...(await nestedTemplatesOf(abs)));
+    queue.push(...nestedTemplatesIn(await readFile(abs, "utf8").catch(() => "")));
   }
 }
 
+/**
+ * The same reading of one stack, synchronously, from its template file in an assembly directory (a CDK policy
+ * validation plugin runs synchronously inside synth and is handed the stacks' template paths): the stack artifact
+ * that names the template in the directory's manifest.json gives the stack name, environment and construct
+ * metadata; the nested stack templates it deploys follow. Without a manifest that names it, the template and its
+ * nested templates are read as plain templates.
+ */
+export function scanStackTemplateSync(
+  templatePath: string,
+  root: string,
+  options: TemplateScanOptions = {},
+): (TemplateFileResult & { path: string })[] {
+  const abs = path.resolve(root, templatePath);
+  const dir = path.dirname(abs);
+  const templateFile = path.basename(abs);
+  const results: (TemplateFileResult & { path: string })[] = [];
+  const manifest = readJsonFileSync(path.join(dir, MANIFEST), root, "cloud assembly manifest");
+  const artifacts = isRecord(manifest.value?.artifacts) ? manifest.value.artifacts : {};
+  const found = Object.entries(artifacts).find(
+    ([, a]) =>
+      isRecord(a) &&
+      a.type === "aws:cloudformation:stack" &&
+      isRecord(a.properties) &&
+      a.properties.templateFile === templateFile,
+  );
+  const metadata: Record<string, ConstructMetadataEntry[]> = {};
+  let context: StackContext | undefined;
+  if (found && isRecord(found[1])) {
+    const [id, artifact] = found as [string, Json];
+    addMetadata(metadata, artifact.metadata);
+    if (typeof artifact.additionalMetadataFile === "string") {
+      const extra = readJsonFileSync(path.join(dir, artifact.additionalMetadataFile), root, "metadata file");
+      if (extra.error) results.push({ path: abs, file: extra.error.file, error: extra.error });
+      addMetadata(metadata, extra.value);
+    }
+    context = stackContext(id, artifact, templateFile, metadata, root, options);
+  }
+  const queue = [templateFile, ...(context?.constructs.nestedTemplates() ?? [])];
+  const done = new Set<string>();
+  while (queue.length > 0) {
+    const name = queue.shift() as string;
+    if (done.has(name)) continue;
+    done.add(name);
+    const file = path.join(dir, name);
+    const { text, result } = readTemplateSync(file, root, options);
+    if (text !== undefined) {
+      const scanned = scanTemplateText(text, displayPath(file, root), context?.options ?? options);
+      if (scanned.model && context) describeStack(scanned.model, name, context);
+      results.push({ ...scanned, path: file });
+      queue.push(...nestedTemplatesIn(text));
+    } else if (result) {
+      results.push({ ...result, path: file });
+    }
+  }
+  return results;
+}
+
+/** A synthesized template's text, or why it is not read (the limit of --max-file-size applies here too). */
+function readTemplateSync(
+  abs: string,
+  root: string,
+  options: TemplateScanOptions,
+): { text?: string; result?: TemplateFileResult } {
+  const file = displayPath(abs, root);
+  const limit = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  try {
+    const { size } = statSync(abs);
+    if (size > limit) {
+      const message = `file is ${size} bytes, over the ${limit} byte limit; not scanned`;
+      return { result: { file, error: { kind: "too-large", file, line: 1, column: 1, message } } };
+    }
+    return { text: readFileSync(abs, "utf8") };
+  } catch (err) {
+    return { result: { file, error: { kind: "io", file, message: `cannot read: ${(err as Error).message}` } } };
+  }
+}
+
+/** What the manifest says of a stack artifact: its name, where it deploys, its construct metadata. */
+function stackContext(
+  id: string,
+  artifact: Json,
+  templateFile: string,
+  metadata: Record<string, ConstructMetadataEntry[]>,
+  root: string,
+  options: TemplateScanOptions,
+): StackContext {
+  const properties = isRecord(artifact.properties) ? artifact.properties : {};
+  const stackName = typeof properties.stackName === "string" ? properties.stackName : id;
+  const env = environment(artifact.environment);
+  return {
+    stackName,
+    constructs: new ConstructIndex(metadata, templateFile, root),
+    // The assembly says where the stack deploys; what the user gave on the command line wins.
+    options: {
+      ...options,
+      stackName: options.stackName ?? stackName,
+      ...((options.region ?? env.region) !== undefined ? { region: options.region ?? env.region } : {}),
+      ...((options.accountId ?? env.account) !== undefined ? { accountId: options.accountId ?? env.account } : {}),
+    },
+  };
+}
+
 /** Nested stack templates a template deploys, by the aws:asset:path metadata of its AWS::CloudFormation::Stack. */
-async function nestedTemplatesOf(templateFile: string): Promise<string[]> {
-  const text = await readFile(templateFile, "utf8").catch(() => "");
+function nestedTemplatesIn(text: string): string[] {
   if (!text.includes("AWS::CloudFormation::Stack")) return [];
   return [...text.matchAll(ASSET_PATH)].map((m) => m[1] as string).filter((f) => !f.includes("/") && f !== "..");
 }
@@ -299,6 +391,24 @@ async function readJsonFile(
     const message = code === "ENOENT" ? `${what} not found: ${file}` : `cannot read ${what} ${file}: ${code}`;
     return { error: { kind: "io", file, message } };
   }
+  return parseJson(text, file, what);
+}
+
+/** The same, synchronously. */
+function readJsonFileSync(abs: string, root: string, what: string): ReturnType<typeof parseJson> {
+  const file = displayPath(abs, root);
+  let text: string;
+  try {
+    text = readFileSync(abs, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === "ENOENT" ? `${what} not found: ${file}` : `cannot read ${what} ${file}: ${code}`;
+    return { error: { kind: "io", file, message } };
+  }
+  return parseJson(text, file, what);
+}
+
+function parseJson(text: string, file: string, what: string): { value?: Json; error?: ScanError & { file: string } } {
   const parsed = parseTemplateText(text);
   if (!parsed.ok) {
     const { message, line, column } = parsed.error;
