@@ -69,6 +69,11 @@ describe("RdsGuardValidationPlugin", () => {
       ],
       ruleMetadata: { severity: "high", verdict: "fail", cdkPath: "Plain/Db" },
     });
+    // A resource attribute is located as it is, not under Properties.
+    const replace = report.violations.filter(
+      (v) => v.ruleName === "backup-retention" && v.violatingResources[0]?.resourceLogicalId === "Db",
+    );
+    expect(replace.map((v) => v.violatingResources[0]?.locations)).toContainEqual(["UpdateReplacePolicy"]);
     expect(report.metadata).toEqual({ failOn: "high", strict: "false" });
     // The verdicts and the gate are those of rdsguard scan with the same --fail-on.
     const scan = scanJson([path.relative(repo, template), "--fail-on", "high"]);
