@@ -3,7 +3,7 @@
  * follows failOn, strict, waivers and policy errors as `rdsguard scan` does. (test/cdk/cli.test.ts runs it
  * through the real CDK CLI.)
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { App, CfnParameter, Stack } from "aws-cdk-lib";
 import * as rds from "aws-cdk-lib/aws-rds";
@@ -129,5 +129,25 @@ describe("RdsGuardValidationPlugin", () => {
       violatingResources: [{ templatePath: path.join(repo, "test/fixtures/policy/unknown-rule.yaml") }],
     });
     expect(broken.errors.length).toBe(fatal.length);
+  });
+
+  it("judges a template outside an assembly as a plain one, and reports an assembly manifest it cannot read", () => {
+    const plain = new RdsGuardValidationPlugin({ cwd: repo });
+    const fixture = path.join(repo, "test/fixtures/cdk/database-stack.yaml");
+    const report = plain.validate({ templatePaths: [fixture] });
+    expect(plain.errors).toEqual([]);
+    expect(report.violations.length).toBeGreaterThan(0);
+    expect(report.violations.every((v) => v.violatingResources[0]?.templatePath === fixture)).toBe(true);
+
+    const broken = path.join(repo, dir, "broken");
+    mkdirSync(broken);
+    copyFileSync(template, path.join(broken, "Plain.template.json"));
+    writeFileSync(path.join(broken, "manifest.json"), '{ "version": "55.0.0", "artifacts": ');
+    const checker = new RdsGuardValidationPlugin({ cwd: repo });
+    const result = checker.validate({ templatePaths: [path.join(broken, "Plain.template.json")] });
+    expect(result.success).toBe(false);
+    expect(checker.errors.map((e) => `${e.kind} ${e.file}`)).toEqual([`parse ${dir}/broken/manifest.json`]);
+    // The template is judged all the same.
+    expect(result.violations.some((v) => v.ruleName === "storage-encrypted")).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
  * resource whose template lacks aws:cdk:path, and the line of the app's source that created the construct. Asset
  * manifests, tree.json and other artifacts are not read. It knows nothing of rules.
  */
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ScanError } from "../../model/errors.js";
@@ -195,7 +195,11 @@ export function scanStackTemplateSync(
   const dir = path.dirname(abs);
   const templateFile = path.basename(abs);
   const results: (TemplateFileResult & { path: string })[] = [];
-  const manifest = readJsonFileSync(path.join(dir, MANIFEST), root, "cloud assembly manifest");
+  const manifestPath = path.join(dir, MANIFEST);
+  const manifest = readJsonFileSync(manifestPath, root, "cloud assembly manifest");
+  // A template outside an assembly is read as a plain template; an assembly manifest that cannot be read is an error.
+  if (manifest.error && existsSync(manifestPath))
+    results.push({ path: manifestPath, file: manifest.error.file, error: manifest.error });
   const artifacts = isRecord(manifest.value?.artifacts) ? manifest.value.artifacts : {};
   const found = Object.entries(artifacts).find(
     ([, a]) =>
