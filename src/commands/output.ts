@@ -19,7 +19,10 @@ export { applyBaseline, loadBaseline } from "../reporters/baseline.js";
 
 /** node:util parseArgs options for the output step; spread into a command's own options. */
 export const OUTPUT_OPTIONS = {
-  format: { type: "string", multiple: true },
+  format: { type: "string", multiple: true, short: "f" },
+  output: { type: "string", short: "o" },
+  verbose: { type: "boolean", short: "v", default: false },
+  quiet: { type: "boolean", short: "q", default: false },
   "fail-on": { type: "string", default: "info" },
   baseline: { type: "string" },
   "sarif-suppressed": { type: "string", default: "omit" },
@@ -28,10 +31,16 @@ export const OUTPUT_OPTIONS = {
 } as const;
 
 export const OUTPUT_USAGE = `Output options:
-  --format FORMAT[=PATH]   ${REPORT_FORMATS.join(", ")} (default text); repeat for several outputs.
+  -f, --format FORMAT[=PATH]
+                           ${REPORT_FORMATS.join(", ")} (default text); repeat for several outputs.
                            With =PATH the report is written to that file (atomically, also when the exit
                            code is 1 or 2); without it, or with =-, to standard output. When every format
-                           goes to a file and none is text, the text view is printed as well.
+                           goes to a file and none is text or compact, the text view is printed as well.
+                           compact: one 'path:line:col: rule: message' line per finding (editors, logs)
+  -o, --output PATH        write the one format given (default text) to PATH: -f sarif -o out.sarif
+  -v, --verbose            text view: under each finding the documentation it quotes, the fix and the
+                           rule's help link
+  -q, --quiet              text view as compact lines only (no summary, no progress)
   --fail-on SEVERITY       exit 1 when an active finding is at or above SEVERITY: critical, high, medium,
                            low, info (default: any failing finding), or none (never)
   --baseline FILE          a previous SARIF or JSON report: findings already in it are marked unchanged
@@ -42,7 +51,8 @@ export const OUTPUT_USAGE = `Output options:
   --markdown-limit LIMIT   size limit of the markdown format: pr-comment (default, 65,536), job-summary
                            (1 MiB), or a number of bytes (at least ${MARKDOWN_MIN_LIMIT}); longer reports are cut
                            at a table row
-  --no-color               no colours in the text view (NO_COLOR is honoured; FORCE_COLOR forces them)`;
+  --no-color               no colours in the text view (NO_COLOR and TERM=dumb are honoured; FORCE_COLOR
+                           forces them)`;
 
 export class OutputUsageError extends Error {
   override name = "OutputUsageError";
@@ -63,11 +73,15 @@ export interface OutputSettings {
   sarifSuppressed: SarifSuppressedMode;
   markdownLimit: number;
   noColor: boolean;
+  verbose: boolean;
+  quiet: boolean;
 }
 
 interface WritableLike {
   write(chunk: string, callback?: (err?: Error | null) => void): boolean;
   isTTY?: boolean;
+  /** Terminal width, when the stream is a terminal. */
+  columns?: number;
 }
 
 export interface OutputIO {
@@ -127,19 +141,37 @@ export function parseSarifSuppressed(value: unknown): SarifSuppressedMode {
 
 /** All output options, checked; throws OutputUsageError. Commands may call it before scanning to fail fast. */
 export function parseOutputOptions(values: Record<string, unknown>): OutputSettings {
-  const formats = values.format;
+  const formats = Array.isArray(values.format) ? values.format.map(String) : undefined;
   const settings: OutputSettings = {
-    targets: parseFormatSpecs(Array.isArray(formats) ? formats.map(String) : undefined),
+    targets: parseFormatSpecs(withOutputPath(formats, values.output)),
     failOn: parseFailOn(values["fail-on"]),
     sarifSuppressed: parseSarifSuppressed(values["sarif-suppressed"]),
     markdownLimit: parseMarkdownLimit(values["markdown-limit"]),
     noColor: values["no-color"] === true,
+    verbose: values.verbose === true,
+    quiet: values.quiet === true,
   };
+  if (settings.verbose && settings.quiet) throw new OutputUsageError("--verbose and --quiet exclude each other");
   if (typeof values.baseline === "string") {
     if (values.baseline === "") throw new OutputUsageError("--baseline: give a file");
     settings.baseline = values.baseline;
   }
   return settings;
+}
+
+/** `-o PATH`: the path of the one format given without one (text when none is given). */
+function withOutputPath(formats: string[] | undefined, output: unknown): string[] | undefined {
+  if (output === undefined) return formats;
+  const path = String(output);
+  if (path === "") throw new OutputUsageError("--output: give a file path");
+  const list = formats && formats.length > 0 ? formats : ["text"];
+  const open = list.filter((spec) => !spec.includes("="));
+  if (open.length !== 1) {
+    throw new OutputUsageError(
+      `--output ${path}: give exactly one --format without =PATH for it (got ${open.length}); or use --format FORMAT=PATH`,
+    );
+  }
+  return list.map((spec) => (spec.includes("=") ? spec : `${spec}=${path}`));
 }
 
 /** 2 for errors, 1 for an active finding at or above failOn, else 0. */
@@ -151,7 +183,8 @@ export function exitCodeFor(report: ScanReport, failOn: FailOn): number {
 
 /**
  * Colour for the text view on a stream: never with --no-color; FORCE_COLOR forces it (0 or false turns it off)
- * and, as in Node itself, wins over NO_COLOR; a non-empty NO_COLOR turns it off; otherwise only on a TTY.
+ * and, as in Node itself, wins over NO_COLOR; a non-empty NO_COLOR or TERM=dumb turns it off; otherwise only on a
+ * TTY.
  */
 export function shouldColor(
   stream: { isTTY?: boolean },
@@ -162,6 +195,7 @@ export function shouldColor(
   const force = env.FORCE_COLOR;
   if (force !== undefined) return !["0", "false"].includes(force.trim().toLowerCase());
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.TERM === "dumb") return false;
   return stream.isTTY === true;
 }
 
@@ -227,7 +261,10 @@ export async function emitReport(
   const targets = [...settings.targets];
   // Something readable always reaches the log: the text view when every format goes to a file (unless the text
   // view itself was sent to a file, e.g. text=/dev/null to keep a log quiet).
-  if (targets.every((t) => t.path !== undefined) && !targets.some((t) => t.format === "text")) {
+  if (
+    targets.every((t) => t.path !== undefined) &&
+    !targets.some((t) => t.format === "text" || t.format === "compact")
+  ) {
     targets.push({ format: "text" });
   }
   const files = targets.filter((t) => t.path !== undefined);
@@ -238,8 +275,14 @@ export async function emitReport(
   // Files first, so they exist even if standard output is closed early.
   for (const target of [...files, ...targets.filter((t) => t.path === undefined)]) {
     try {
-      const content = renderReport(target.format, final, {
-        color: target.path === undefined && shouldColor(io.stdout, env, settings.noColor),
+      const onStdout = target.path === undefined;
+      const format = target.format === "text" && settings.quiet ? "compact" : target.format;
+      const content = renderReport(format, final, {
+        color: onStdout && shouldColor(io.stdout, env, settings.noColor),
+        ...(onStdout && io.stdout.isTTY === true && env.TERM !== "dumb" && io.stdout.columns
+          ? { width: io.stdout.columns }
+          : {}),
+        verbose: settings.verbose,
         sarifSuppressed: settings.sarifSuppressed,
         baselineApplied,
         markdownLimit: settings.markdownLimit,
@@ -257,7 +300,7 @@ export async function emitReport(
     }
   }
 
-  const textOnStdout = targets.some((t) => t.path === undefined && t.format === "text");
+  const textOnStdout = targets.some((t) => t.path === undefined && (t.format === "text" || t.format === "compact"));
   // The text view lists the report's errors; otherwise they go to standard error, so the log shows them.
   const problems = [...(textOnStdout ? [] : final.errors), ...writeErrors];
   for (const e of problems) {

@@ -6,6 +6,7 @@ import type { Model, ModelResource } from "../model/types.js";
 import { effectiveRuleSettings, selectProfile } from "../policy/profile.js";
 import type { EffectiveRuleSettings, Policy } from "../policy/types.js";
 import { type Rule, type RuleResult, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
+import { citationsIn } from "./citations.js";
 import { findingFingerprint } from "./fingerprint.js";
 import { resolveSuppression } from "./suppression.js";
 import type { Finding, ScanError } from "./types.js";
@@ -166,5 +167,7 @@ function toFinding(
     if (outcome.expiredSuppression) finding.expiredSuppression = outcome.expiredSuppression;
     if (outcome.notes.length > 0) finding.message = `${message} [${outcome.notes.join("; ")}]`;
   }
+  const citations = citationsIn(finding.message);
+  if (citations.length > 0) finding.citations = citations;
   return finding;
 }

@@ -28,6 +28,8 @@ export interface Finding {
   location?: SourceLocation;
   /** Condition label under which the verdict holds (undecidable conditions). */
   when?: string;
+  /** The documentation the message quotes for an AWS default ("... (RDS API reference: ...)"), in message order. */
+  citations?: string[];
   /** Policy profile applied to the resource. */
   profile: string;
   /** Stable identity: rule, file (or ARN), resource and property; never a line number. */

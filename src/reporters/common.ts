@@ -2,6 +2,7 @@
  * What every reporter agrees on: which findings count, in what order they are shown, how a finding's place and
  * resource are named, and the project links. One place, so the formats never disagree with the exit code.
  */
+import { withoutCitations } from "../engine/citations.js";
 import type { Finding, ScanError, ScanReport } from "../engine/types.js";
 import { RESOURCE_KIND_LABEL } from "../model/types.js";
 import type { RuleMeta, Severity } from "../rules/types.js";
@@ -125,13 +126,16 @@ export function resourceLabel(f: Finding): string {
 }
 
 /**
- * The finding's message with its subject: the resource is named unless the message starts with it, the property
- * unless the message mentions it, and the condition under which the verdict holds.
+ * The finding's message with its subject: the resource is named (unless the message already starts with its label,
+ * e.g. "DB instance LegacyDb ..."), the property unless the message mentions it, and the condition under which the
+ * verdict holds. `short` leaves out the documentation the message quotes (the finding's `citations`).
  */
-export function describeFinding(f: Finding): string {
-  let text = f.message.startsWith(f.resource.name) ? f.message : `${resourceLabel(f)}: ${f.message}`;
-  if (f.property !== undefined && !f.message.includes(f.property)) text = `${text} (property ${f.property})`;
-  if (f.when !== undefined && !f.message.includes(f.when)) text = `${text} (when ${f.when})`;
+export function describeFinding(f: Finding, options: { short?: boolean } = {}): string {
+  const message = options.short && f.citations ? withoutCitations(f.message, f.citations) : f.message;
+  const label = resourceLabel(f);
+  let text = message.startsWith(`${label}:`) || message.startsWith(`${label} `) ? message : `${label}: ${message}`;
+  if (f.property !== undefined && !message.includes(f.property)) text = `${text} (property ${f.property})`;
+  if (f.when !== undefined && !message.includes(f.when)) text = `${text} (when ${f.when})`;
   return text;
 }
 

@@ -7,7 +7,7 @@ import { renderMarkdown } from "./markdown.js";
 import { renderSarif, type SarifSuppressedMode } from "./sarif.js";
 import { renderText } from "./text.js";
 
-export const REPORT_FORMATS = ["text", "json", "sarif", "junit", "markdown", "github"] as const;
+export const REPORT_FORMATS = ["text", "compact", "json", "sarif", "junit", "markdown", "github"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function isReportFormat(value: string): value is ReportFormat {
@@ -17,6 +17,10 @@ export function isReportFormat(value: string): value is ReportFormat {
 export interface RenderOptions {
   /** text: ANSI colours. */
   color?: boolean;
+  /** text: terminal width to wrap at (none: no wrapping). */
+  width?: number;
+  /** text: the quoted documentation, the fix and the help link under each finding. */
+  verbose?: boolean;
   /** sarif: omit (default) or include suppressed findings. */
   sarifSuppressed?: SarifSuppressedMode;
   /** sarif: a baseline was applied, so every result carries baselineState. */
@@ -32,7 +36,13 @@ export interface RenderOptions {
 export function renderReport(format: ReportFormat, report: ScanReport, options: RenderOptions = {}): string {
   switch (format) {
     case "text":
-      return renderText(report, { color: options.color ?? false });
+      return renderText(report, {
+        color: options.color ?? false,
+        verbose: options.verbose ?? false,
+        ...(options.width !== undefined ? { width: options.width } : {}),
+      });
+    case "compact":
+      return renderText(report, { compact: true });
     case "json":
       return renderJson(report);
     case "sarif":

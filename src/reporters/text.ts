@@ -1,28 +1,44 @@
 /**
- * The console view: findings grouped by file (templates) or by account/region (live), worst first, each with its
- * line:column, severity, rule id and message; then errors and one summary line. Colour only when asked for
- * (the caller decides from the stream, NO_COLOR, FORCE_COLOR and --no-color).
+ * The console view. One finding per line, `path:line:col  severity  rule  message`, sorted by file, then line and
+ * column, so an editor or a terminal can open each place; the message is the short one (the documentation it
+ * quotes is shown with `verbose`, with the rule's fix and help link). Then errors, the failing rules with their
+ * help links, one summary line and what to run next. On a terminal (`width`) long lines wrap at words with a
+ * hanging indent; piped, nothing is wrapped. Colour only when asked for (the caller decides from the stream,
+ * TERM, NO_COLOR, FORCE_COLOR and --no-color).
+ *
+ * `compact` is the editor/log form: `path:line:col: rule: message` per active or undetermined finding, errors as
+ * `path:line:col: error: message`, and nothing else.
  */
 import type { Finding, ScanReport } from "../engine/types.js";
 import type { Severity } from "../rules/types.js";
 import { SEVERITIES } from "../rules/types.js";
 import {
+  compareStrings,
   constructSourcePlace,
   describeFinding,
   describeSuppression,
   errorPlace,
   type FindingStatus,
   findingFile,
+  findingPlace,
   findingStatus,
-  livePlace,
   plural,
   reportedFindings,
+  ruleFor,
+  ruleHelpUri,
+  severityRank,
   tally,
   totalOf,
 } from "./common.js";
 
 export interface TextOptions {
   color?: boolean;
+  /** Terminal width in columns: wrap long lines at words with a hanging indent. Undefined: never wrap. */
+  width?: number;
+  /** Under each finding: the documentation its message quotes, the rule's fix and its help link. */
+  verbose?: boolean;
+  /** `path:line:col: rule: message` lines only (editors, logs, --quiet). */
+  compact?: boolean;
 }
 
 type Paint = (s: string) => string;
@@ -41,11 +57,31 @@ function palette(color: boolean) {
     magenta: sgr(35, 39),
     cyan: sgr(36, 39),
     green: sgr(32, 39),
-    underline: sgr(4, 24),
   };
 }
 
+type Palette = ReturnType<typeof palette>;
+
+/** Columns wider than this are not padded: one long path must not push every message off the screen. */
+const MAX_PLACE_COLUMN = 60;
+const MAX_RULE_COLUMN = 24;
+/** Indent of the lines under a finding (waiver, verbose detail), and of a wrapped line when the message column is far right. */
+const DETAIL_INDENT = 4;
+
+/** By file (or live place), then line and column, then worst first. */
+function compareByPlace(a: Finding, b: Finding): number {
+  return (
+    compareStrings(findingFile(a) ?? findingPlace(a), findingFile(b) ?? findingPlace(b)) ||
+    (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+    (a.location?.column ?? 0) - (b.location?.column ?? 0) ||
+    severityRank(a.severity) - severityRank(b.severity) ||
+    compareStrings(a.ruleId, b.ruleId) ||
+    compareStrings(a.resource.id, b.resource.id)
+  );
+}
+
 export function renderText(report: ScanReport, options: TextOptions = {}): string {
+  if (options.compact) return renderCompact(report);
   const p = palette(options.color ?? false);
   const severityPaint: Record<Severity, Paint> = {
     critical: (s) => p.bold(p.magenta(s)),
@@ -54,67 +90,175 @@ export function renderText(report: ScanReport, options: TextOptions = {}): strin
     low: p.blue,
     info: p.dim,
   };
+  const width = options.width !== undefined && options.width >= 40 ? options.width : undefined;
   const lines: string[] = [];
 
-  // Group by file, or by the live account/region, keeping the worst-first order inside each group.
-  const groups = new Map<string, Finding[]>();
-  for (const f of reportedFindings(report)) {
+  // A baselined gate shows what is new; what the baseline already has is counted in the summary.
+  const shown = reportedFindings(report)
+    .filter((f) => findingStatus(f) !== "baseline")
+    .sort(compareByPlace);
+  const placeWidth = Math.min(MAX_PLACE_COLUMN, Math.max(0, ...shown.map((f) => findingPlace(f).length)));
+  const ruleWidth = Math.min(MAX_RULE_COLUMN, Math.max(0, ...shown.map((f) => f.ruleId.length)));
+
+  for (const f of shown) {
+    const status = findingStatus(f);
     const o = f.resource.origin;
-    const key = findingFile(f) ?? livePlace(o.account, o.region) ?? "(no location)";
-    const group = groups.get(key) ?? [];
-    group.push(f);
-    groups.set(key, group);
+    const severity = status === "unknown" || f.verdict === "unknown" ? "unknown" : f.severity;
+    const prefix = `${findingPlace(f).padEnd(placeWidth)}  ${severity.padEnd(8)}  ${f.ruleId.padEnd(ruleWidth)}  `;
+    const paintLabel = severity === "unknown" ? p.cyan : severityPaint[f.severity];
+    const dim = status === "suppressed" ? p.dim : (s: string) => s;
+    const message = describeFinding(f, { short: true });
+    const hang = width !== undefined && prefix.length <= width * 0.6 ? prefix.length : DETAIL_INDENT;
+    const body = layout(message, width, prefix.length, hang);
+    const [first = "", ...rest] = body;
+    const place = findingPlace(f).padEnd(placeWidth);
+    lines.push(
+      dim(`${place}  ${paintLabel(severity.padEnd(8))}  ${f.ruleId.padEnd(ruleWidth)}  ${first}`).trimEnd(),
+      ...rest.map((l) => dim(l)),
+    );
+    const details: string[] = [];
+    if (!f.location && o.arn && findingPlace(f) !== o.arn) details.push(o.arn);
+    if (!f.location && o.stackName && !constructSourcePlace(f)) {
+      details.push(`stack ${o.stackName}${o.stackLogicalId ? `, ${o.stackLogicalId}` : ""}`);
+    }
+    const source = constructSourcePlace(f);
+    if (source) details.push(`created at ${source}${o.stackName ? ` (stack ${o.stackName})` : ""}`);
+    if (f.suppression) details.push(`suppressed: ${describeSuppression(f.suppression)}`);
+    if (options.verbose) {
+      for (const c of f.citations ?? []) details.push(`source: ${c}`);
+      const rule = ruleFor(report, f.ruleId);
+      if (rule?.remediation.text) details.push(`fix: ${rule.remediation.text}`);
+      const help = rule ? ruleHelpUri(rule) : undefined;
+      if (help) details.push(`help: ${help}`);
+    }
+    for (const d of details) {
+      // "fix: ..." wraps under its text, not under its label.
+      const label = /^[a-z]+: /.exec(d)?.[0].length ?? 0;
+      for (const l of layout(d, width, DETAIL_INDENT, DETAIL_INDENT + label)) {
+        lines.push(p.dim(l.startsWith(" ") ? l : `${" ".repeat(DETAIL_INDENT)}${l}`));
+      }
+    }
   }
-  for (const key of [...groups.keys()].sort()) {
-    lines.push(p.underline(key));
-    for (const f of groups.get(key) ?? []) lines.push(...findingLines(f, p, severityPaint));
-    lines.push("");
-  }
+  if (shown.length > 0) lines.push("");
 
   if (report.errors.length > 0) {
     lines.push(p.bold(p.red(`${plural(report.errors.length, "error")}:`)));
     for (const e of report.errors) {
       const place = errorPlace(e);
-      lines.push(`  ${p.red(e.kind.padEnd(10))} ${place ? `${place}  ` : ""}${e.message}`);
+      const prefix = `${place ? `${place}  ` : ""}${e.kind}  `;
+      const body = layout(e.message, width, prefix.length, DETAIL_INDENT);
+      lines.push(`${place ? `${place}  ` : ""}${p.red(e.kind)}  ${body[0] ?? ""}`, ...body.slice(1));
     }
     lines.push("");
   }
 
-  lines.push(summaryLine(report, p));
+  const failingRules = failingRuleCounts(shown);
+  if (failingRules.length > 0 && !options.verbose) {
+    lines.push(p.bold("Rules that failed (why and how to fix: rdsguard explain RULE, or --verbose):"));
+    const w = Math.max(...failingRules.map(([id]) => id.length));
+    for (const [id, n] of failingRules) {
+      const rule = ruleFor(report, id);
+      const help = rule ? ruleHelpUri(rule) : undefined;
+      lines.push(`  ${id.padEnd(w)}  ${String(n).padStart(3)}  ${help ?? ""}`.trimEnd());
+    }
+    lines.push("");
+  }
+
+  for (const l of layout(summaryLine(report, p), width, 0, DETAIL_INDENT)) lines.push(l);
+  const next = nextStep(report, failingRules, options);
+  if (next) for (const l of layout(next, width, 0, DETAIL_INDENT)) lines.push(p.dim(l));
   return `${lines.join("\n")}\n`;
 }
 
-function findingLines(f: Finding, p: ReturnType<typeof palette>, severityPaint: Record<Severity, Paint>): string[] {
-  const status = findingStatus(f);
-  const o = f.resource.origin;
-  const where = f.location ? `${f.location.line}:${f.location.column}` : "-";
-  const label = status === "unknown" ? p.cyan("unknown".padEnd(8)) : severityPaint[f.severity](f.severity.padEnd(8));
-  const tag = STATUS_TAG[status];
-  // Continuation lines of a multi-line message stay indented under it.
-  const message = describeFinding(f).replace(/\r?\n/g, `\n${" ".repeat(41)}`);
-  const head = `  ${where.padEnd(8)} ${label} ${f.ruleId.padEnd(20)} ${message}`;
-  const out = [status === "suppressed" || status === "baseline" ? p.dim(head) : head];
-  if (!f.location && o.arn) {
-    const stack = o.stackName ? ` (stack ${o.stackName}${o.stackLogicalId ? `, ${o.stackLogicalId}` : ""})` : "";
-    out.push(p.dim(`           ${o.arn}${stack}`));
+/** [ruleId, active failing findings], most first. */
+function failingRuleCounts(findings: Finding[]): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const f of findings) if (findingStatus(f) === "fail") counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0]));
+}
+
+/** What to run next, in one sentence. */
+function nextStep(report: ScanReport, failingRules: Array<[string, number]>, options: TextOptions): string | undefined {
+  if (report.errors.length > 0)
+    return "Next: fix the errors above (exit code 2); the findings of what was read are listed.";
+  const first = failingRules[0]?.[0];
+  if (first !== undefined) {
+    return options.verbose
+      ? `Next: fix the findings above, or waive one with a reason (see docs/policy.md); 'rdsguard explain ${first}' tells more.`
+      : `Next: 'rdsguard explain ${first}' shows why it matters and the fix; add --verbose to see the fix under each finding.`;
   }
-  const source = constructSourcePlace(f);
-  if (source) out.push(p.dim(`           created at ${source}${o.stackName ? ` (stack ${o.stackName})` : ""}`));
-  if (f.suppression) out.push(p.dim(`           ${tag}: ${describeSuppression(f.suppression)}`));
-  else if (tag) out.push(p.dim(`           ${tag}`));
+  const unknown = totalOf(tally(report), "unknown");
+  if (unknown > 0 && report.kind === "template") {
+    return "Next: give the values that decide the unknown findings with --parameter KEY=VALUE or --parameters FILE (or --strict to fail on them).";
+  }
+  return undefined;
+}
+
+/**
+ * A message laid out for the view: its own lines, each wrapped at words to `width` when given (the first line
+ * starts at column `first`, the rest are indented by `hang`). Piped (no width), only embedded line breaks are
+ * indented.
+ */
+function layout(text: string, width: number | undefined, first: number, hang: number): string[] {
+  const out: string[] = [];
+  let start = first;
+  for (const paragraph of text.split(/\r?\n/)) {
+    if (width === undefined) {
+      out.push(out.length === 0 ? paragraph : `${" ".repeat(hang)}${paragraph}`);
+      continue;
+    }
+    for (const line of wrap(paragraph, width - start, width - hang)) {
+      out.push(out.length === 0 ? line : `${" ".repeat(hang)}${line}`);
+    }
+    start = hang;
+  }
   return out;
 }
 
-const STATUS_TAG: Record<FindingStatus, string> = {
-  fail: "",
-  unknown: "",
-  suppressed: "suppressed",
-  baseline: "in baseline (not new)",
-  pass: "",
-  "not-applicable": "",
-};
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, "g");
 
-function summaryLine(report: ScanReport, p: ReturnType<typeof palette>): string {
+function visible(s: string): number {
+  return s.replace(ANSI, "").length;
+}
+
+/**
+ * Greedy word wrap, measuring what is visible (colour codes take no room). A word longer than a line (a URL, an
+ * ARN) is never cut, so a terminal can still open it: it overflows on a line of its own.
+ */
+function wrap(text: string, firstWidth: number, restWidth: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  let limit = Math.max(10, firstWidth);
+  for (const word of text.split(" ")) {
+    // A word that fits on no line stays where it is, rather than leaving a line with only its label.
+    const fitsNowhere = visible(word) > Math.max(10, restWidth);
+    if (line !== "" && visible(line) + 1 + visible(word) > limit && !fitsNowhere) {
+      lines.push(line);
+      line = "";
+      limit = Math.max(10, restWidth);
+    }
+    line = line === "" ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+function renderCompact(report: ScanReport): string {
+  const lines = reportedFindings(report)
+    .filter((f) => {
+      const s = findingStatus(f);
+      return s === "fail" || s === "unknown";
+    })
+    .sort(compareByPlace)
+    .map((f) => `${findingPlace(f)}: ${f.ruleId}: ${describeFinding(f, { short: true }).replace(/\r?\n/g, " ")}`);
+  for (const e of report.errors) {
+    const place = errorPlace(e);
+    lines.push(`${place || "rdsguard"}: error: ${e.kind}: ${e.message.replace(/\r?\n/g, " ")}`);
+  }
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+}
+
+function summaryLine(report: ScanReport, p: Palette): string {
   const t = tally(report);
   const failing = totalOf(t, "fail");
   const bySeverity = SEVERITIES.filter((s) => t[s].fail > 0)
@@ -126,7 +270,7 @@ function summaryLine(report: ScanReport, p: ReturnType<typeof palette>): string 
   const more: Array<[FindingStatus, string]> = [
     ["unknown", "unknown"],
     ["suppressed", "suppressed"],
-    ["baseline", "in baseline"],
+    ["baseline", "in the baseline (not shown)"],
     ["pass", "passed"],
   ];
   for (const [status, word] of more) {

@@ -181,7 +181,7 @@ describe("rdsguard scan --config with customRules and plugins", () => {
     );
     // The console view (printed because the JSON goes to a file) names each place too.
     expect(stdout).toContain(
-      `policy     ${file}:6:5  plugin ../../plugins/throws-at-import.mjs: cannot be loaded: Error: ORG_RULES_TOKEN is not set`,
+      `${file}:6:5  policy  plugin ../../plugins/throws-at-import.mjs: cannot be loaded: Error: ORG_RULES_TOKEN is not set`,
     );
     const rules = new Set(report.findings.map((f) => f.ruleId));
     expect(rules).toEqual(

@@ -11,6 +11,7 @@ import { exampleTemplates, reportFromTemplates } from "./pipeline.js";
 
 const EXTENSION: Record<ReportFormat, string> = {
   text: "txt",
+  compact: "compact.txt",
   json: "json",
   sarif: "sarif",
   junit: "xml",

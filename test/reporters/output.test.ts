@@ -140,6 +140,8 @@ describe("option parsing", () => {
       sarifSuppressed: "omit",
       markdownLimit: 65_536,
       noColor: false,
+      verbose: false,
+      quiet: false,
     });
     expect(parseOutputOptions(args("--markdown-limit", "job-summary")).markdownLimit).toBe(1_048_576);
   });
@@ -310,7 +312,7 @@ describe("baselines", () => {
 
     const { io, stdout } = fakeIO();
     expect(await emitReport(noErrors(), args("--baseline", broken), io)).toBe(2);
-    expect(stdout()).toMatch(/parameters +.*broken\.json:3:6 +baseline .* is not JSON/);
+    expect(stdout()).toMatch(/broken\.json:3:6 +parameters +baseline .* is not JSON/);
   });
 });
 

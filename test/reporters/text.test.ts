@@ -10,47 +10,121 @@ describe("text view", () => {
   const out = renderText(templateReport());
   const lines = out.split("\n");
 
-  it("groups findings by file, worst first, with line:col, severity, rule id and message", () => {
-    const aurora = lines.indexOf("templates/aurora.yaml");
-    expect(aurora).toBeGreaterThanOrEqual(0);
-    expect(lines[aurora + 1]).toBe(
-      "  30:5     critical deletion-protection  DB cluster OrdersCluster: DeletionProtection is not set: the AWS default is false.",
-    );
-    expect(lines[aurora + 2]).toBe(
-      "  42:7     high     storage-encrypted    DB cluster OrdersCluster: StorageEncrypted is false (literal).",
-    );
-    expect(out).toContain(
-      "  15:9     unknown  iam-auth             DB instance LegacyDb: EnableIAMDatabaseAuthentication",
-    );
-  });
-
-  it("shows suppressed findings with their waiver and leaves passes out", () => {
-    expect(out).toContain("           suppressed: policy waiver until 2099-01-31: Reports use password auth until Q3");
+  it("prints path:line:col, severity, rule and message per finding, sorted by file then line", () => {
+    expect(lines.slice(0, 10)).toEqual([
+      "cdk.out/App Stack.template.json:7:11  low       storage-encrypted    DB cluster Odd,Name:50% (App/Stack/Odd,Name:50%/Resource): KmsKeyId is 'alias/a|b,c:d' (100% <unverified> & odd)",
+      "    second line.",
+      "templates/aurora.yaml:30:5            critical  deletion-protection  DB cluster OrdersCluster: DeletionProtection is not set: the AWS default is false.",
+      "templates/aurora.yaml:42:7            high      storage-encrypted    DB cluster OrdersCluster: StorageEncrypted is false (literal).",
+      "templates/aurora.yaml:80:7            medium    iam-auth             DB cluster ReportsCluster: EnableIAMDatabaseAuthentication is false.",
+      "    suppressed: policy waiver until 2099-01-31: Reports use password auth until Q3",
+      'templates/aurora.yaml:84:7            medium    backup-retention     DB cluster ReportsCluster: BackupRetentionPeriod is 3, below the required 7 days. [waiver expired on 2024-01-01 at templates/aurora.yaml:75:9; it said: "temporary"]',
+      "templates/legacy db.yaml:12:9         medium    backup-retention     DB instance LegacyDb: BackupRetentionPeriod is 1 (from mapping RetentionByEnv), below the required 7 days. (when IsProd=false)",
+      "templates/legacy db.yaml:15:9         unknown   iam-auth             DB instance LegacyDb: EnableIAMDatabaseAuthentication comes from parameter IamAuth, which has no default.",
+      "",
+    ]);
     expect(out).not.toContain("StorageEncrypted is true");
   });
 
-  it("indents the continuation of a multi-line message", () => {
-    expect(out).toContain(`(100% <unverified> & odd)\n${" ".repeat(41)}second line.`);
-  });
-
-  it("lists errors with file:line:col, and live errors with account/region", () => {
-    expect(out).toContain(
-      "1 error:\n  parse      templates/broken.yaml:3:1  unexpected end of the stream within a flow collection",
-    );
-    expect(renderText(auditReport())).toContain("  aws        210987654321/us-east-1  AccessDenied");
-  });
-
-  it("groups live findings by account/region and names the ARN and stack", () => {
-    const audit = renderText(auditReport());
-    expect(audit).toContain("123456789012/eu-west-1\n  -        high     storage-encrypted    DB cluster billing-prod");
-    expect(audit).toContain("arn:aws:rds:eu-west-1:123456789012:cluster:billing-prod (stack billing, BillingCluster)");
-  });
-
-  it("ends with a summary line of counts", () => {
-    expect(lines.filter(Boolean).at(-1)).toBe(
+  it("lists errors with their place, the failing rules with their help links, the summary and what to run next", () => {
+    expect(lines.slice(10)).toEqual([
+      "1 error:",
+      "templates/broken.yaml:3:1  parse  unexpected end of the stream within a flow collection",
+      "",
+      "Rules that failed (why and how to fix: rdsguard explain RULE, or --verbose):",
+      "  backup-retention       2  https://github.com/rdsguard/rdsguard/blob/main/docs/rules.md#backup-retention",
+      "  storage-encrypted      2  https://github.com/rdsguard/rdsguard/blob/main/docs/rules.md#storage-encrypted",
+      "  deletion-protection    1  https://github.com/rdsguard/rdsguard/blob/main/docs/rules.md#deletion-protection",
+      "",
       "rdsguard: 5 failing findings (1 critical, 1 high, 2 medium, 1 low), 1 unknown, 1 suppressed, 1 passed; 5 resources in 3 templates (6 files read), 1 error; 1.2s",
-    );
+      "Next: fix the errors above (exit code 2); the findings of what was read are listed.",
+      "",
+    ]);
     expect(renderText(cleanReport()).trimEnd().split("\n").at(-1)).toMatch(/^rdsguard: no failing findings, 1 passed;/);
+    const noErrors = renderText({ ...templateReport(), errors: [] });
+    expect(noErrors.trimEnd().split("\n").at(-1)).toBe(
+      "Next: 'rdsguard explain backup-retention' shows why it matters and the fix; add --verbose to see the fix under each finding.",
+    );
+  });
+
+  it("names live findings by ARN, with their stack", () => {
+    const audit = renderText(auditReport()).split("\n");
+    expect(audit.slice(0, 2)).toEqual([
+      "arn:aws:rds:eu-west-1:123456789012:cluster:billing-prod  high      storage-encrypted  DB cluster billing-prod: StorageEncrypted is false (DescribeDBClusters).",
+      "    stack billing, BillingCluster",
+    ]);
+    expect(audit).toContain(
+      "210987654321/us-east-1  aws  AccessDenied: not authorized to perform rds:DescribeDBClusters",
+    );
+  });
+
+  it("wraps at words with a hanging indent at a terminal width, never cutting a URL", () => {
+    const wrapped = renderText(templateReport(), { width: 80, verbose: true }).split("\n");
+    expect(wrapped.slice(0, 7)).toEqual([
+      "cdk.out/App Stack.template.json:7:11  low       storage-encrypted    DB cluster",
+      "    Odd,Name:50% (App/Stack/Odd,Name:50%/Resource): KmsKeyId is 'alias/a|b,c:d'",
+      "    (100% <unverified> & odd)",
+      "    second line.",
+      "    fix: Set the property that storage-encrypted checks.",
+      "    help: https://github.com/rdsguard/rdsguard/blob/main/docs/rules.md#storage-encrypted",
+      "templates/aurora.yaml:30:5            critical  deletion-protection  DB cluster",
+    ]);
+    expect(wrapped).toContain("    suppressed: policy waiver until 2099-01-31: Reports use password auth until");
+    expect(wrapped).toContain("                Q3");
+    for (const line of wrapped) if (!line.includes("https://")) expect(line.length).toBeLessThanOrEqual(80);
+    // A short prefix: the message hangs under its own column.
+    const narrow = renderText(auditReport(), { width: 160 }).split("\n");
+    expect(narrow[0]?.length).toBeLessThanOrEqual(160);
+  });
+
+  it("shows the quoted documentation only with verbose, and the short message by default", () => {
+    const report = templateReport();
+    const f = report.findings.find((x) => x.resource.name === "OrdersCluster" && x.ruleId === "storage-encrypted");
+    if (!f) throw new Error("fixture changed");
+    f.message =
+      "StorageEncrypted is not set: AWS default false (RDS API reference: StorageEncrypted defaults to false)";
+    f.citations = ["RDS API reference: StorageEncrypted defaults to false"];
+    expect(renderText(report)).toContain(
+      "templates/aurora.yaml:42:7            high      storage-encrypted    DB cluster OrdersCluster: StorageEncrypted is not set: AWS default false\n",
+    );
+    expect(renderText(report, { verbose: true })).toContain(
+      "DB cluster OrdersCluster: StorageEncrypted is not set: AWS default false\n    source: RDS API reference: StorageEncrypted defaults to false\n    fix: Set the property that storage-encrypted checks.\n    help: https://github.com/rdsguard/rdsguard/blob/main/docs/rules.md#storage-encrypted\n",
+    );
+  });
+
+  it("compact: path:line:col: rule: message for active and undetermined findings, and errors", () => {
+    expect(renderText(templateReport(), { compact: true }).split("\n")).toEqual([
+      "cdk.out/App Stack.template.json:7:11: storage-encrypted: DB cluster Odd,Name:50% (App/Stack/Odd,Name:50%/Resource): KmsKeyId is 'alias/a|b,c:d' (100% <unverified> & odd) second line.",
+      "templates/aurora.yaml:30:5: deletion-protection: DB cluster OrdersCluster: DeletionProtection is not set: the AWS default is false.",
+      "templates/aurora.yaml:42:7: storage-encrypted: DB cluster OrdersCluster: StorageEncrypted is false (literal).",
+      'templates/aurora.yaml:84:7: backup-retention: DB cluster ReportsCluster: BackupRetentionPeriod is 3, below the required 7 days. [waiver expired on 2024-01-01 at templates/aurora.yaml:75:9; it said: "temporary"]',
+      "templates/legacy db.yaml:12:9: backup-retention: DB instance LegacyDb: BackupRetentionPeriod is 1 (from mapping RetentionByEnv), below the required 7 days. (when IsProd=false)",
+      "templates/legacy db.yaml:15:9: iam-auth: DB instance LegacyDb: EnableIAMDatabaseAuthentication comes from parameter IamAuth, which has no default.",
+      "templates/broken.yaml:3:1: error: parse: unexpected end of the stream within a flow collection",
+      "",
+    ]);
+  });
+
+  it("names the resource even when its logical id begins the message (DBInstance, Storage)", () => {
+    const report = templateReport();
+    const f = report.findings.find((x) => x.resource.name === "OrdersCluster" && x.ruleId === "storage-encrypted");
+    if (!f) throw new Error("fixture changed");
+    f.resource = { ...f.resource, name: "Storage" };
+    f.message = "StorageEncrypted is false (literal).";
+    expect(renderText(report)).toContain("DB cluster Storage: StorageEncrypted is false (literal).");
+  });
+
+  it("a baselined gate shows only new findings and counts the rest", () => {
+    const report = templateReport();
+    for (const f of report.findings) if (f.verdict === "fail") f.baselineState = "unchanged";
+    const first = report.findings.find((f) => f.verdict === "fail" && !f.suppression);
+    if (!first) throw new Error("fixture changed");
+    first.baselineState = "new";
+    const text = renderText(report);
+    const findingLines = text.split("\n").filter((l) => / {2}(critical|high|medium|low|info|unknown) {2}/.test(l));
+    expect(findingLines).toHaveLength(3); // the new one, the waived one and the undetermined one
+    expect(text).toMatch(/, 4 in the baseline \(not shown\),/);
+    expect(text).not.toContain("in baseline (not new)");
   });
 
   it("has no colour unless asked, and colour when asked", () => {
@@ -75,6 +149,8 @@ describe("colour decision", () => {
     ["a TTY with FORCE_COLOR=false", tty, { FORCE_COLOR: "false" }, false, false],
     ["FORCE_COLOR=1 over NO_COLOR=1", pipe, { FORCE_COLOR: "1", NO_COLOR: "1" }, false, true],
     ["--no-color over FORCE_COLOR", tty, { FORCE_COLOR: "1" }, true, false],
+    ["a TTY with TERM=dumb", tty, { TERM: "dumb" }, false, false],
+    ["TERM=dumb with FORCE_COLOR=1", tty, { TERM: "dumb", FORCE_COLOR: "1" }, false, true],
   ])("%s", (_name, stream, env, flag, expected) => {
     expect(shouldColor(stream, env as Record<string, string>, flag as boolean)).toBe(expected);
   });
