@@ -3,6 +3,7 @@
  * Entry point: dispatches `rdsguard <command>` to src/commands/<command>.ts. Each command module exports
  * `run(argv): Promise<number>` returning the process exit code (0 clean, 1 findings, 2 usage/config/input errors).
  */
+import { closestName } from "./suggest.js";
 import { VERSION } from "./version.js";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
@@ -27,26 +28,45 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(9)}${c.summary}`)
   .join("\n")}
 
-Run 'rdsguard <command> --help' for the options of a command.
+Run 'rdsguard help <command>' (or 'rdsguard <command> --help') for the options of a command.
 Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, configuration or input errors.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+  if (command === undefined || command === "--help" || command === "-h") {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
+  }
+  if (command === "help") {
+    // `rdsguard help scan` is `rdsguard scan --help`.
+    const topic = rest[0];
+    if (topic === undefined) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const entry = COMMANDS[topic];
+    if (!entry) return unknownCommand(topic);
+    return (await entry.load()).run(["--help"]);
   }
   if (command === "--version" || command === "-V") {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
   const entry = COMMANDS[command];
-  if (!entry) {
-    process.stderr.write(`rdsguard: unknown command '${command}'\n\n${USAGE}\n`);
-    return 2;
-  }
+  if (!entry) return unknownCommand(command);
   const mod = await entry.load();
   return mod.run(rest);
+}
+
+function unknownCommand(command: string): number {
+  const names = [...Object.keys(COMMANDS), "help"];
+  const suggestion = closestName(command, names);
+  const hint = command.startsWith("-") ? " (options come after the command: rdsguard scan --format json PATH)" : "";
+  process.stderr.write(
+    `rdsguard: unknown command '${command}'${suggestion ? ` (did you mean '${suggestion}'?)` : hint}\n` +
+      `Commands: ${Object.keys(COMMANDS).join(", ")}. Run 'rdsguard --help' for more.\n`,
+  );
+  return 2;
 }
 
 // A closed pipe on standard output (`rdsguard scan . | head`) surfaces as an error event; the write that hit it

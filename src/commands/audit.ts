@@ -3,7 +3,6 @@
  * scanner builds -> the same rules, policy and reporters. Read-only: only Describe/List/Get calls are sent.
  * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
  */
-import { parseArgs } from "node:util";
 import { Judge, loadRuleSet } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import type { Model } from "../model/types.js";
@@ -17,7 +16,16 @@ import {
   scanLive,
 } from "../scanners/live/index.js";
 import { scanTemplateText } from "../scanners/template/index.js";
-import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, type OutputSettings, parseOutputOptions } from "./output.js";
+import { parseCommandArgs, usageFailure } from "./args.js";
+import {
+  emitReport,
+  OUTPUT_OPTIONS,
+  OUTPUT_USAGE,
+  type OutputSettings,
+  parseOutputOptions,
+  showProgress,
+  textOnStandardOutput,
+} from "./output.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
 
 export const AUDIT_USAGE = `Usage: rdsguard audit [options]
@@ -52,7 +60,7 @@ Behaviour:
   --timeout MS             timeout of each API call attempt in milliseconds (default 10000)
   --max-attempts N         attempts per call, adaptive retry on throttling (default 5)
   --endpoint-url URL       send every API call to URL (local endpoints and tests)
-  --verbose                log each API call (service, operation, account, region) on stderr
+  -v, --verbose            also log each API call (service, operation, account, region) on stderr
 
 Templates:
   --templates              also scan the deployed templates (GetTemplate) of stacks that own RDS resources
@@ -76,7 +84,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 function parse(argv: string[]) {
-  return parseArgs({
+  return parseCommandArgs({
     args: argv,
     allowPositionals: false,
     options: {
@@ -97,7 +105,6 @@ function parse(argv: string[]) {
       timeout: { type: "string" },
       "max-attempts": { type: "string" },
       "endpoint-url": { type: "string" },
-      verbose: { type: "boolean" },
       templates: { type: "boolean" },
       "stack-template": { type: "string", multiple: true },
       ...POLICY_OPTIONS,
@@ -247,7 +254,7 @@ export async function run(argv: string[]): Promise<number> {
     // Fail on a bad output option before spending API calls.
     output = parseOutputOptions(values);
   } catch (err) {
-    process.stderr.write(`rdsguard audit: ${(err as Error).message}\n\nRun 'rdsguard audit --help' for the options.\n`);
+    process.stderr.write(usageFailure("audit", (err as Error).message));
     return 2;
   }
   // The SDK warns on every run that future releases will need Node 22; this pinned release supports Node 20.
@@ -259,9 +266,7 @@ export async function run(argv: string[]): Promise<number> {
   const errors: ScanError[] = [];
   // The output step lists the report's errors on stderr unless the text view goes to stdout (it lists them
   // there); in that case say them here, as they happen, so stderr always carries them.
-  const textOnStdout =
-    output.targets.every((t) => t.path !== undefined) ||
-    output.targets.some((t) => t.path === undefined && t.format === "text");
+  const textOnStdout = textOnStandardOutput(output.targets);
   const sayError = (e: ScanError) => {
     if (textOnStdout) process.stderr.write(errorLine(e));
   };
@@ -286,7 +291,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const tty = process.stderr.isTTY === true && !values.verbose;
+  const tty = showProgress(process.stderr, process.env, output.quiet) && !values.verbose;
   let progressShown = false;
   const clearProgress = () => {
     if (progressShown) process.stderr.write("\r\x1b[K");

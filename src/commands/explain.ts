@@ -1,5 +1,6 @@
 /** `rdsguard explain RULE [--format text|json]`: one rule in full (rationale, parameters, remediation, mappings). */
-import { parseArgs } from "node:util";
+
+import { parseCommandArgs, usageFailure } from "./args.js";
 import { renderRuleExplanation } from "./catalogue.js";
 import { loadCatalogue, POLICY_CATALOGUE_USAGE, POLICY_OPTIONS } from "./rule-set.js";
 
@@ -8,13 +9,17 @@ const USAGE = `Usage: rdsguard explain RULE [--format text|json] [--config FILE]
 Prints what RULE judges, why, its parameters and defaults, a remediation snippet and the
 matching ids in Security Hub, AWS Config and peer tools. 'rdsguard rules' lists the ids.
 A rule the policy defines (customRules) or a plugin adds is explained the same way.
-${POLICY_CATALOGUE_USAGE}`;
+
+Options:
+  -f, --format FORMAT  text (default), or json: the rule's metadata
+${POLICY_CATALOGUE_USAGE}
+  -h, --help           this help`;
 
 export async function run(argv: string[]): Promise<number> {
   let ruleId: string | undefined;
   let values: { format: string; help?: boolean; config?: string; plugin?: string[] };
   try {
-    const parsed = parseArgs({
+    const parsed = parseCommandArgs({
       args: argv,
       options: {
         format: { type: "string", short: "f", default: "text" },
@@ -31,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     if (parsed.positionals.length !== 1) throw new Error("expected exactly one rule id");
     ruleId = parsed.positionals[0];
   } catch (err) {
-    process.stderr.write(`rdsguard explain: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(usageFailure("explain", (err as Error).message));
     return 2;
   }
   const format = values.format;

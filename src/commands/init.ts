@@ -1,16 +1,20 @@
 /** `rdsguard init [--force] [PATH]`: writes a commented starter rdsguard.yaml that validates against the schema. */
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { USER_POLICY_FILE } from "../policy/load.js";
 import { allRules } from "../rules/index.js";
 import type { RuleMeta } from "../rules/types.js";
+import { parseCommandArgs, usageFailure } from "./args.js";
 
-const USAGE = `Usage: rdsguard init [--force] [PATH]
+const USAGE = `Usage: rdsguard init [--force] [--parents] [PATH]
 
 Writes a commented starter policy to PATH (default ./${USER_POLICY_FILE}; a directory gets ${USER_POLICY_FILE}
-inside it). It is layered on top of the defaults shipped with rdsguard. Refuses to overwrite an
-existing file unless --force is given.`;
+inside it). It is layered on top of the defaults shipped with rdsguard.
+
+Options:
+  --force        overwrite an existing file
+  --parents      create PATH's missing parent directories (otherwise a missing directory is an error)
+  -h, --help     this help`;
 
 function yamlScalar(value: unknown): string {
   if (Array.isArray(value) || typeof value === "string") return JSON.stringify(value);
@@ -115,10 +119,15 @@ export function renderStarterPolicy(rules: readonly { meta: RuleMeta }[]): strin
 export async function run(argv: string[]): Promise<number> {
   let target: string;
   let force: boolean;
+  let parents: boolean;
   try {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args: argv,
-      options: { force: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
+      options: {
+        force: { type: "boolean", default: false },
+        parents: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h" },
+      },
       allowPositionals: true,
     });
     if (values.help) {
@@ -128,8 +137,9 @@ export async function run(argv: string[]): Promise<number> {
     if (positionals.length > 1) throw new Error("expected at most one PATH");
     target = resolve(process.cwd(), positionals[0] ?? USER_POLICY_FILE);
     force = values.force;
+    parents = values.parents;
   } catch (err) {
-    process.stderr.write(`rdsguard init: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(usageFailure("init", (err as Error).message));
     return 2;
   }
   if (existsSync(target) && statSync(target).isDirectory()) target = join(target, USER_POLICY_FILE);
@@ -137,8 +147,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`rdsguard init: ${target} already exists; use --force to overwrite it\n`);
     return 2;
   }
+  if (!existsSync(dirname(target)) && !parents) {
+    process.stderr.write(
+      `rdsguard init: directory ${dirname(target)} does not exist; create it, or give --parents to have it created\n`,
+    );
+    return 2;
+  }
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    if (parents) mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, renderStarterPolicy(allRules));
   } catch (err) {
     process.stderr.write(`rdsguard init: cannot write ${target}: ${(err as Error).message}\n`);

@@ -4,10 +4,10 @@
  * global cluster can be seen by several region shards), errors are concatenated, stats are summed.
  */
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import type { Finding, ScanError, ScanReport } from "../engine/types.js";
 import type { RuleMeta } from "../rules/types.js";
 import { VERSION } from "../version.js";
+import { parseCommandArgs, usageFailure } from "./args.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
 
 export const MERGE_USAGE = `Usage: rdsguard merge [options] REPORT.json...
@@ -19,7 +19,7 @@ reported as an error and the others are still merged.
 ${OUTPUT_USAGE}`;
 
 function parse(argv: string[]) {
-  return parseArgs({
+  return parseCommandArgs({
     args: argv,
     allowPositionals: true,
     options: { ...OUTPUT_OPTIONS, help: { type: "boolean", short: "h" } },
@@ -101,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     parsed = parse(argv);
   } catch (err) {
-    process.stderr.write(`rdsguard merge: ${(err as Error).message}\n\n${MERGE_USAGE}\n`);
+    process.stderr.write(usageFailure("merge", (err as Error).message));
     return 2;
   }
   const { values, positionals } = parsed;
@@ -110,7 +110,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) {
-    process.stderr.write(`rdsguard merge: give at least one REPORT.json\n\n${MERGE_USAGE}\n`);
+    process.stderr.write(usageFailure("merge", "give at least one REPORT.json"));
     return 2;
   }
   const reports: ScanReport[] = [];

@@ -52,7 +52,8 @@ export const OUTPUT_USAGE = `Output options:
                            (1 MiB), or a number of bytes (at least ${MARKDOWN_MIN_LIMIT}); longer reports are cut
                            at a table row
   --no-color               no colours in the text view (NO_COLOR and TERM=dumb are honoured; FORCE_COLOR
-                           forces them)`;
+                           forces them)
+  -h, --help               this help`;
 
 export class OutputUsageError extends Error {
   override name = "OutputUsageError";
@@ -174,6 +175,38 @@ function withOutputPath(formats: string[] | undefined, output: unknown): string[
   return list.map((spec) => (spec.includes("=") ? spec : `${spec}=${path}`));
 }
 
+/**
+ * The targets actually written: something readable always reaches the log, so the text view goes to standard
+ * output when every format goes to a file (unless a text view itself was sent to a file, e.g. text=/dev/null to
+ * keep a log quiet).
+ */
+export function withTextFallback(targets: readonly OutputTarget[]): OutputTarget[] {
+  const all = [...targets];
+  if (all.every((t) => t.path !== undefined) && !all.some((t) => isTextView(t.format))) all.push({ format: "text" });
+  return all;
+}
+
+function isTextView(format: ReportFormat): boolean {
+  return format === "text" || format === "compact";
+}
+
+/** Whether the text view (which lists the report's errors) is written to standard output. */
+export function textOnStandardOutput(targets: readonly OutputTarget[]): boolean {
+  return withTextFallback(targets).some((t) => t.path === undefined && isTextView(t.format));
+}
+
+/**
+ * A live progress line on a stream: only on a terminal, never in CI logs (CI set), with TERM=dumb or --quiet.
+ */
+export function showProgress(
+  stream: { isTTY?: boolean },
+  env: Record<string, string | undefined>,
+  quiet = false,
+): boolean {
+  const ci = env.CI !== undefined && !["", "0", "false"].includes(env.CI.toLowerCase());
+  return stream.isTTY === true && !ci && env.TERM !== "dumb" && !quiet;
+}
+
 /** 2 for errors, 1 for an active finding at or above failOn, else 0. */
 export function exitCodeFor(report: ScanReport, failOn: FailOn): number {
   if (report.errors.length > 0) return 2;
@@ -258,15 +291,7 @@ export async function emitReport(
     }
   }
 
-  const targets = [...settings.targets];
-  // Something readable always reaches the log: the text view when every format goes to a file (unless the text
-  // view itself was sent to a file, e.g. text=/dev/null to keep a log quiet).
-  if (
-    targets.every((t) => t.path !== undefined) &&
-    !targets.some((t) => t.format === "text" || t.format === "compact")
-  ) {
-    targets.push({ format: "text" });
-  }
+  const targets = withTextFallback(settings.targets);
   const files = targets.filter((t) => t.path !== undefined);
   const fullReport = files.filter((t) => t.format !== "markdown").map((t) => t.path as string);
 
@@ -300,7 +325,7 @@ export async function emitReport(
     }
   }
 
-  const textOnStdout = targets.some((t) => t.path === undefined && (t.format === "text" || t.format === "compact"));
+  const textOnStdout = textOnStandardOutput(targets);
   // The text view lists the report's errors; otherwise they go to standard error, so the log shows them.
   const problems = [...(textOnStdout ? [] : final.errors), ...writeErrors];
   for (const e of problems) {

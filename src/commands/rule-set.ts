@@ -11,9 +11,9 @@ export const POLICY_OPTIONS = {
   plugin: { type: "string", multiple: true },
 } as const;
 
-export const POLICY_CATALOGUE_USAGE = `  --config FILE      policy file whose customRules and plugins join the catalogue
-                     (default: ./rdsguard.yaml when present)
-  --plugin FILE      rule plugin to load as well (repeatable)`;
+export const POLICY_CATALOGUE_USAGE = `  --config FILE        policy file whose customRules and plugins join the catalogue
+                       (default: ./rdsguard.yaml when present)
+  --plugin FILE        rule plugin to load as well (repeatable)`;
 
 export async function loadCatalogue(
   command: string,

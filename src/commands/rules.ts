@@ -1,5 +1,6 @@
 /** `rdsguard rules [--format table|markdown|json]`: the rule catalogue with parameters and peer mappings. */
-import { parseArgs } from "node:util";
+
+import { parseCommandArgs, usageFailure } from "./args.js";
 import { renderCatalogueMarkdown, renderCatalogueTable } from "./catalogue.js";
 import { loadCatalogue, POLICY_CATALOGUE_USAGE, POLICY_OPTIONS } from "./rule-set.js";
 
@@ -8,17 +9,19 @@ const USAGE = `Usage: rdsguard rules [--format table|markdown|json] [--config FI
 Lists every rule with its id, title, default severity, parameters and the matching ids in
 AWS Security Hub, AWS Config, Checkov, cfn_nag, cfn-guard and cdk-nag; then the rules the
 policy file defines (customRules) and its plugins add.
-  --format table     aligned columns for a terminal (default)
-  --format markdown  the Markdown of docs/rules.md (with a policy's own rules: its rule docs)
-  --format json      the rule metadata as JSON
-${POLICY_CATALOGUE_USAGE}`;
+
+Options:
+  -f, --format FORMAT  table: aligned columns for a terminal (default); markdown: the Markdown of
+                       docs/rules.md (with a policy's own rules: its rule docs); json: the rule metadata
+${POLICY_CATALOGUE_USAGE}
+  -h, --help           this help`;
 
 const FORMATS = ["table", "markdown", "json"] as const;
 
 export async function run(argv: string[]): Promise<number> {
   let values: { format: string; help?: boolean; config?: string; plugin?: string[] };
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandArgs({
       args: argv,
       options: {
         format: { type: "string", short: "f", default: "table" },
@@ -32,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
   } catch (err) {
-    process.stderr.write(`rdsguard rules: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(usageFailure("rules", (err as Error).message));
     return 2;
   }
   const format = values.format;

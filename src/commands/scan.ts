@@ -2,7 +2,6 @@
  * `rdsguard scan PATH...`: templates -> model -> rules + policy -> reports. Each file is judged as soon as it is
  * parsed and its model dropped, so memory follows the findings, not the number of files.
  */
-import { parseArgs } from "node:util";
 import { Judge, loadRuleSet } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import { parseIsoDate } from "../policy/dates.js";
@@ -14,6 +13,7 @@ import {
   parseParameterFlag,
   scanTemplateFiles,
 } from "../scanners/template/index.js";
+import { parseCommandArgs, usageFailure } from "./args.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
 
@@ -45,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     parsed = parse(argv);
   } catch (err) {
-    process.stderr.write(`rdsguard scan: ${(err as Error).message}\n\n${SCAN_USAGE}\n`);
+    process.stderr.write(usageFailure("scan", (err as Error).message));
     return 2;
   }
   const { values, positionals } = parsed;
@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) {
-    process.stderr.write(`rdsguard scan: give at least one PATH\n\n${SCAN_USAGE}\n`);
+    process.stderr.write(usageFailure("scan", "give at least one PATH"));
     return 2;
   }
   const startedAt = new Date();
@@ -124,7 +124,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
+  return parseCommandArgs({
     args: argv,
     allowPositionals: true,
     options: {

@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { Ajv } from "ajv";
 import { glob } from "tinyglobby";
 import { Judge, loadRuleSet } from "../engine/report.js";
@@ -17,6 +16,7 @@ import { explainError } from "../policy/schema.js";
 import { errorPlace, findingPlace } from "../reporters/common.js";
 import { compareVerdicts, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
 import { scanTemplateFile } from "../scanners/template/index.js";
+import { parseCommandArgs, usageFailure } from "./args.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
 
 const USAGE = `Usage: rdsguard test [POLICY_DIR] [--config FILE] [--plugin FILE]... [--now DATE] [--format text|json]
@@ -39,6 +39,14 @@ POLICY_DIR/rdsguard.yaml unless --config names another file. Case file format:
 
 Without property, the expected verdict is the rule's overall verdict on the resource (the worst of
 its findings: fail, unknown, pass, not-applicable).
+
+Options:
+  --config FILE        the policy file (default POLICY_DIR/rdsguard.yaml)
+  --plugin FILE        rule plugin to load as well (repeatable)
+  --now DATE           judge expiry dates as of DATE (YYYY-MM-DD; default today)
+  -f, --format FORMAT  text (default) or json
+  -h, --help           this help
+
 Exit codes: 0 every case passes, 1 a case fails, 2 the policy, a case file or a template has errors.`;
 
 interface Expectation {
@@ -108,7 +116,7 @@ export async function run(argv: string[]): Promise<number> {
   let values: { config?: string; plugin?: string[]; now?: string; format: string; help?: boolean };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
+    ({ values, positionals } = parseCommandArgs({
       args: argv,
       allowPositionals: true,
       options: {
@@ -127,7 +135,7 @@ export async function run(argv: string[]): Promise<number> {
       throw new Error(`unknown format "${values.format}"; expected text or json`);
     }
   } catch (err) {
-    process.stderr.write(`rdsguard test: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(usageFailure("test", (err as Error).message));
     return 2;
   }
   const cwd = process.cwd();

@@ -99,21 +99,34 @@ export function renderText(report: ScanReport, options: TextOptions = {}): strin
     .sort(compareByPlace);
   const placeWidth = Math.min(MAX_PLACE_COLUMN, Math.max(0, ...shown.map((f) => findingPlace(f).length)));
   const ruleWidth = Math.min(MAX_RULE_COLUMN, Math.max(0, ...shown.map((f) => f.ruleId.length)));
+  const severityWidth = Math.max(0, ...shown.map((f) => severityLabel(f).length));
 
   for (const f of shown) {
     const status = findingStatus(f);
     const o = f.resource.origin;
-    const severity = status === "unknown" || f.verdict === "unknown" ? "unknown" : f.severity;
-    const prefix = `${findingPlace(f).padEnd(placeWidth)}  ${severity.padEnd(8)}  ${f.ruleId.padEnd(ruleWidth)}  `;
+    const severity = severityLabel(f);
+    const prefix = `${findingPlace(f).padEnd(placeWidth)}  ${severity.padEnd(severityWidth)}  ${f.ruleId.padEnd(ruleWidth)}  `;
     const paintLabel = severity === "unknown" ? p.cyan : severityPaint[f.severity];
     const dim = status === "suppressed" ? p.dim : (s: string) => s;
     const message = describeFinding(f, { short: true });
-    const hang = width !== undefined && prefix.length <= width * 0.6 ? prefix.length : DETAIL_INDENT;
-    const body = layout(message, width, prefix.length, hang);
+    // On a terminal: the line as it is when it fits; else the message wraps under its own column; or, when the
+    // columns before it take most of the width, the whole message goes under the line.
+    const fits = width === undefined || (prefix.length + message.length <= width && !message.includes("\n"));
+    const hangAtColumn = width !== undefined && prefix.length <= width * 0.6;
+    const body = fits
+      ? message.split(/\r?\n/).map((l, i) => (i === 0 ? l : `${" ".repeat(DETAIL_INDENT)}${l}`))
+      : hangAtColumn
+        ? layout(message, width, prefix.length, prefix.length)
+        : [
+            "",
+            ...layout(message, width, DETAIL_INDENT, DETAIL_INDENT).map((l, i) =>
+              i === 0 ? `${" ".repeat(DETAIL_INDENT)}${l}` : l,
+            ),
+          ];
     const [first = "", ...rest] = body;
     const place = findingPlace(f).padEnd(placeWidth);
     lines.push(
-      dim(`${place}  ${paintLabel(severity.padEnd(8))}  ${f.ruleId.padEnd(ruleWidth)}  ${first}`).trimEnd(),
+      dim(`${place}  ${paintLabel(severity.padEnd(severityWidth))}  ${f.ruleId.padEnd(ruleWidth)}  ${first}`).trimEnd(),
       ...rest.map((l) => dim(l)),
     );
     const details: string[] = [];
@@ -168,6 +181,11 @@ export function renderText(report: ScanReport, options: TextOptions = {}): strin
   const next = nextStep(report, failingRules, options);
   if (next) for (const l of layout(next, width, 0, DETAIL_INDENT)) lines.push(p.dim(l));
   return `${lines.join("\n")}\n`;
+}
+
+/** The severity, or "unknown" for a verdict that could not be determined. */
+function severityLabel(f: Finding): string {
+  return f.verdict === "unknown" ? "unknown" : f.severity;
 }
 
 /** [ruleId, active failing findings], most first. */

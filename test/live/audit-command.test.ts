@@ -336,7 +336,8 @@ describe("rdsguard audit", () => {
     [["--timeout", "soon"], /--timeout takes a positive integer/],
     [["--stack-template", "orders-stack"], /STACK=PATH/],
     [["--format", "pdf"], /unknown format 'pdf'/],
-    [["--no-such-flag"], /Unknown option/],
+    [["--no-such-flag"], /unknown option --no-such-flag/],
+    [["--regoins", "all"], /unknown option --regoins \(did you mean --regions\?\)/],
   ])("rejects %j before any API call (exit 2)", async (args, message) => {
     const code = await audit([...args, "--endpoint-url", endpointUrl]);
     expect(code).toBe(2);

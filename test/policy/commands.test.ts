@@ -91,7 +91,9 @@ describe("rdsguard explain", () => {
 
   it("exits 2 without a rule id", async () => {
     expect(await explain([])).toBe(2);
-    expect(err()).toContain("Usage: rdsguard explain RULE");
+    expect(err()).toBe(
+      "rdsguard explain: expected exactly one rule id\nRun 'rdsguard explain --help' for its options.\n",
+    );
   });
 
   it("prints JSON with --format json", async () => {

@@ -50,7 +50,7 @@ describe("text view", () => {
   it("names live findings by ARN, with their stack", () => {
     const audit = renderText(auditReport()).split("\n");
     expect(audit.slice(0, 2)).toEqual([
-      "arn:aws:rds:eu-west-1:123456789012:cluster:billing-prod  high      storage-encrypted  DB cluster billing-prod: StorageEncrypted is false (DescribeDBClusters).",
+      "arn:aws:rds:eu-west-1:123456789012:cluster:billing-prod  high  storage-encrypted  DB cluster billing-prod: StorageEncrypted is false (DescribeDBClusters).",
       "    stack billing, BillingCluster",
     ]);
     expect(audit).toContain(
@@ -59,22 +59,35 @@ describe("text view", () => {
   });
 
   it("wraps at words with a hanging indent at a terminal width, never cutting a URL", () => {
-    const wrapped = renderText(templateReport(), { width: 80, verbose: true }).split("\n");
-    expect(wrapped.slice(0, 7)).toEqual([
-      "cdk.out/App Stack.template.json:7:11  low       storage-encrypted    DB cluster",
-      "    Odd,Name:50% (App/Stack/Odd,Name:50%/Resource): KmsKeyId is 'alias/a|b,c:d'",
-      "    (100% <unverified> & odd)",
+    const wide = renderText(templateReport(), { width: 120 }).split("\n");
+    const hang = " ".repeat(69);
+    expect(wide.slice(0, 8)).toEqual([
+      "cdk.out/App Stack.template.json:7:11  low       storage-encrypted    DB cluster Odd,Name:50%",
+      `${hang}(App/Stack/Odd,Name:50%/Resource): KmsKeyId is`,
+      `${hang}'alias/a|b,c:d' (100% <unverified> & odd)`,
+      `${hang}second line.`,
+      "templates/aurora.yaml:30:5            critical  deletion-protection  DB cluster OrdersCluster: DeletionProtection is not",
+      `${hang}set: the AWS default is false.`,
+      "templates/aurora.yaml:42:7            high      storage-encrypted    DB cluster OrdersCluster: StorageEncrypted is false",
+      `${hang}(literal).`,
+    ]);
+    // Narrow: the columns before the message take most of the line, so the message goes under it.
+    const narrow = renderText(templateReport(), { width: 80, verbose: true }).split("\n");
+    expect(narrow.slice(0, 7)).toEqual([
+      "cdk.out/App Stack.template.json:7:11  low       storage-encrypted",
+      "    DB cluster Odd,Name:50% (App/Stack/Odd,Name:50%/Resource): KmsKeyId is",
+      "    'alias/a|b,c:d' (100% <unverified> & odd)",
       "    second line.",
       "    fix: Set the property that storage-encrypted checks.",
       "    help: https://github.com/rdsguard/rdsguard/blob/main/docs/rules.md#storage-encrypted",
-      "templates/aurora.yaml:30:5            critical  deletion-protection  DB cluster",
+      "templates/aurora.yaml:30:5            critical  deletion-protection",
     ]);
-    expect(wrapped).toContain("    suppressed: policy waiver until 2099-01-31: Reports use password auth until");
-    expect(wrapped).toContain("                Q3");
-    for (const line of wrapped) if (!line.includes("https://")) expect(line.length).toBeLessThanOrEqual(80);
-    // A short prefix: the message hangs under its own column.
-    const narrow = renderText(auditReport(), { width: 160 }).split("\n");
-    expect(narrow[0]?.length).toBeLessThanOrEqual(160);
+    expect(narrow).toContain("    suppressed: policy waiver until 2099-01-31: Reports use password auth until");
+    expect(narrow).toContain("                Q3");
+    for (const line of [...wide, ...narrow]) {
+      if (!line.includes("https://")) expect(line.length).toBeLessThanOrEqual(120);
+    }
+    for (const line of narrow) if (!line.includes("https://")) expect(line.length).toBeLessThanOrEqual(80);
   });
 
   it("shows the quoted documentation only with verbose, and the short message by default", () => {

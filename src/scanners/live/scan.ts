@@ -95,6 +95,23 @@ const KMS_CONCURRENCY = 4;
 const PAGE_SIZE = 100;
 const ASSUMED_ROLE_REFRESH_MS = 5 * 60_000;
 
+/**
+ * The SDK's "Could not load credentials from any providers" does not say which profile was asked for; with
+ * --profile the error names it.
+ */
+function namingProfile(provider: AwsCredentialIdentityProvider, profile: string): AwsCredentialIdentityProvider {
+  return async (...args) => {
+    try {
+      return await provider(...args);
+    } catch (err) {
+      if (err instanceof Error && err.name === "CredentialsProviderError") {
+        err.message = `profile '${profile}' gives no credentials (is it in ~/.aws/config or ~/.aws/credentials, or AWS_CONFIG_FILE?): ${err.message}`;
+      }
+      throw err;
+    }
+  };
+}
+
 /** Region from the environment or the profile, as the SDK resolves it; undefined when none is configured. */
 export async function resolveDefaultRegion(profile?: string): Promise<string | undefined> {
   const client = new STSClient(profile ? { profile } : {});
@@ -159,7 +176,10 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
   const targets: LiveScanResult["targets"] = [];
   const limiter = createLimiter(options.concurrency);
   const baseCredentials =
-    options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
+    options.credentials ??
+    (options.profile
+      ? namingProfile(fromNodeProviderChain({ profile: options.profile }), options.profile)
+      : fromNodeProviderChain({}));
   const progress: LiveProgress = {
     accountsTotal: options.roleArn ? Math.max(1, options.accounts?.length ?? 1) : 1,
     accountsDone: 0,

@@ -1,0 +1,236 @@
+/**
+ * The console as a user meets it: the real built CLI on a pseudo-terminal (util-linux `script`) and piped, with
+ * the exact text of each; the command line's help, suggestions and short flags.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const repo = path.resolve(__dirname, "../..");
+const cli = path.join(repo, "dist/cli.js");
+const tmp = mkdtempSync(path.join(tmpdir(), "rdsguard-console-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cleanEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const base = { ...process.env };
+  for (const k of ["NO_COLOR", "FORCE_COLOR", "CI", "TERM"]) delete base[k];
+  return { ...base, TERM: "xterm-256color", ...env };
+}
+
+function piped(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: repo, encoding: "utf8", env: cleanEnv(env) });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** On a pseudo-terminal of `columns` columns; returns what the terminal showed, with \r\n as \n. */
+function onTerminal(args: string[], columns: number, env: Record<string, string> = {}) {
+  const command = `stty cols ${columns} rows 50; ${process.execPath} ${cli} ${args.join(" ")}`;
+  const r = spawnSync("/usr/bin/script", ["-qec", command, "/dev/null"], {
+    cwd: repo,
+    encoding: "utf8",
+    env: cleanEnv(env),
+  });
+  return { code: r.status, stdout: r.stdout.replace(/\r\n/g, "\n") };
+}
+
+/** The one varying part of the view: the duration. */
+const duration = (s: string) => s.replace(/; \d+\.\ds\n/g, "; 0.0s\n").replace(/\n {4}\d+\.\ds\n/g, "\n    0.0s\n");
+
+const LEGACY = "examples/templates/mysql-legacy-standalone.yaml";
+const HELP = "https://github.com/rdsguard/rdsguard/blob/main/docs/rules.md";
+
+const RULES_BLOCK = `Rules that failed (why and how to fix: rdsguard explain RULE, or --verbose):
+  backup-retention       2  ${HELP}#backup-retention
+  deletion-protection    2  ${HELP}#deletion-protection
+  iam-auth               2  ${HELP}#iam-auth
+  storage-encrypted      2  ${HELP}#storage-encrypted
+  ca-certificate         1  ${HELP}#ca-certificate
+  multi-az               1  ${HELP}#multi-az
+`;
+
+describe("the text view of a real scan", () => {
+  it("piped: one line per finding, path:line:col, sorted by line, short messages, no colour, no wrapping", () => {
+    const { code, stdout } = piped(["scan", LEGACY]);
+    expect(code).toBe(1);
+    expect(
+      duration(stdout),
+    ).toBe(`${LEGACY}:16:3   high    storage-encrypted    DB instance LegacyDb: StorageEncrypted is not set: AWS default false
+${LEGACY}:16:3   medium  backup-retention     DB instance LegacyDb: BackupRetentionPeriod is not set: AWS default 1: below the policy minimum of 7 days
+${LEGACY}:16:3   medium  backup-retention     DB instance LegacyDb: UpdateReplacePolicy is not set: CloudFormation default Delete: a replacing update destroys the database without a final snapshot
+${LEGACY}:16:3   medium  deletion-protection  DB instance LegacyDb: DeletionProtection is not set: AWS default false
+${LEGACY}:16:3   medium  iam-auth             DB instance LegacyDb: EnableIAMDatabaseAuthentication is not set: AWS default false
+${LEGACY}:16:3   medium  multi-az             DB instance LegacyDb: MultiAZ is not set: AWS default false: a single-AZ instance
+${LEGACY}:26:32  high    ca-certificate       DB instance LegacyDb: CACertificateIdentifier is rds-ca-2019 (literal): CA rds-ca-2019 expired on 2024-08-22
+${LEGACY}:31:3   medium  deletion-protection  DB instance LegacyDbReplica: DeletionProtection is not set: AWS default false
+${LEGACY}:31:3   medium  iam-auth             DB instance LegacyDbReplica: EnableIAMDatabaseAuthentication is not set: AWS default false
+${LEGACY}:34:35  high    storage-encrypted    DB instance LegacyDbReplica: read replica: encryption inherited from source LegacyDb: StorageEncrypted is not set: AWS default false
+
+${RULES_BLOCK}
+rdsguard: 10 failing findings (3 high, 7 medium), 4 passed; 2 resources in 1 template (1 file read); 0.0s
+Next: 'rdsguard explain backup-retention' shows why it matters and the fix; add --verbose to see the fix under each finding.
+`);
+  });
+
+  it.skipIf(!existsSync("/usr/bin/script"))(
+    "on a 100-column terminal: colour, and long lines wrapped at words with a hanging indent",
+    () => {
+      const { code, stdout } = onTerminal(["scan", LEGACY], 100);
+      expect(code).toBe(1);
+      const R = "\u001b[31m";
+      const Y = "\u001b[33m";
+      const E = "\u001b[39m";
+      expect(duration(stdout)).toBe(`${LEGACY}:16:3   ${R}high  ${E}  storage-encrypted
+    DB instance LegacyDb: StorageEncrypted is not set: AWS default false
+${LEGACY}:16:3   ${Y}medium${E}  backup-retention
+    DB instance LegacyDb: BackupRetentionPeriod is not set: AWS default 1: below the policy minimum
+    of 7 days
+${LEGACY}:16:3   ${Y}medium${E}  backup-retention
+    DB instance LegacyDb: UpdateReplacePolicy is not set: CloudFormation default Delete: a replacing
+    update destroys the database without a final snapshot
+${LEGACY}:16:3   ${Y}medium${E}  deletion-protection
+    DB instance LegacyDb: DeletionProtection is not set: AWS default false
+${LEGACY}:16:3   ${Y}medium${E}  iam-auth
+    DB instance LegacyDb: EnableIAMDatabaseAuthentication is not set: AWS default false
+${LEGACY}:16:3   ${Y}medium${E}  multi-az
+    DB instance LegacyDb: MultiAZ is not set: AWS default false: a single-AZ instance
+${LEGACY}:26:32  ${R}high  ${E}  ca-certificate
+    DB instance LegacyDb: CACertificateIdentifier is rds-ca-2019 (literal): CA rds-ca-2019 expired
+    on 2024-08-22
+${LEGACY}:31:3   ${Y}medium${E}  deletion-protection
+    DB instance LegacyDbReplica: DeletionProtection is not set: AWS default false
+${LEGACY}:31:3   ${Y}medium${E}  iam-auth
+    DB instance LegacyDbReplica: EnableIAMDatabaseAuthentication is not set: AWS default false
+${LEGACY}:34:35  ${R}high  ${E}  storage-encrypted
+    DB instance LegacyDbReplica: read replica: encryption inherited from source LegacyDb:
+    StorageEncrypted is not set: AWS default false
+
+\u001b[1m${RULES_BLOCK.replace("--verbose):\n", "--verbose):\u001b[22m\n")}
+rdsguard: ${R}10 failing findings (3 high, 7 medium)${E}, 4 passed; 2 resources in 1 template (1 file read);
+    0.0s
+\u001b[2mNext: 'rdsguard explain backup-retention' shows why it matters and the fix; add --verbose to see the\u001b[22m
+\u001b[2m    fix under each finding.\u001b[22m
+`);
+    },
+  );
+
+  it.skipIf(!existsSync("/usr/bin/script"))("TERM=dumb on a terminal: no colour (wrapping off too)", () => {
+    const { stdout } = onTerminal(["scan", LEGACY], 100, { TERM: "dumb" });
+    expect(stdout).not.toContain("\u001b[");
+    expect(duration(stdout)).toBe(duration(piped(["scan", LEGACY]).stdout));
+  });
+
+  it("--verbose adds the quoted documentation, the fix and the help link under each finding", () => {
+    const { stdout } = piped(["scan", "-v", LEGACY]);
+    expect(stdout).toContain(
+      `${LEGACY}:16:3   high    storage-encrypted    DB instance LegacyDb: StorageEncrypted is not set: AWS default false
+    source: CloudFormation AWS::RDS::DBInstance reference: StorageEncrypted defaults to false
+    fix: Set StorageEncrypted: true on the DB cluster`,
+    );
+    expect(stdout).toContain(`    help: ${HELP}#storage-encrypted\n`);
+  });
+
+  it("--quiet and --format compact: path:line:col: rule: message lines only", () => {
+    const quiet = piped(["scan", "-q", LEGACY]);
+    expect(quiet.code).toBe(1);
+    const lines = quiet.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(10);
+    expect(lines[0]).toBe(
+      `${LEGACY}:16:3: storage-encrypted: DB instance LegacyDb: StorageEncrypted is not set: AWS default false`,
+    );
+    expect(piped(["scan", "--format", "compact", LEGACY]).stdout).toBe(quiet.stdout);
+  });
+
+  it("-f and -o write a format to a file; the text view still reaches the log", () => {
+    const out = path.join(tmp, "r.sarif");
+    const r = piped(["scan", "-f", "sarif", "-o", out, LEGACY]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(readFileSync(out, "utf8")).version).toBe("2.1.0");
+    expect(r.stdout).toContain("rdsguard: 10 failing findings");
+  });
+});
+
+describe("the command line", () => {
+  it("an unknown option: one line with the closest option, and where the help is (exit 2)", () => {
+    const r = piped(["scan", "--formt", "json", "examples/templates"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      "rdsguard scan: unknown option --formt (did you mean --format?)\nRun 'rdsguard scan --help' for its options.\n",
+    );
+    expect(piped(["audit", "--regoins", "all"]).stderr).toContain("unknown option --regoins (did you mean --regions?)");
+    expect(piped(["scan", "--format"]).stderr).toContain("option --format needs a value");
+  });
+
+  it("an unknown command: the closest command", () => {
+    const r = piped(["scna", "."]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "rdsguard: unknown command 'scna' (did you mean 'scan'?)\nCommands: scan, audit, merge, rules, explain, test, init. Run 'rdsguard --help' for more.\n",
+    );
+  });
+
+  it("help COMMAND is the command's own help, and every command's help lists its options", () => {
+    for (const command of ["scan", "audit", "merge", "rules", "explain", "test", "init"]) {
+      const viaHelp = piped(["help", command]);
+      expect(viaHelp.code).toBe(0);
+      expect(viaHelp.stdout).toBe(piped([command, "--help"]).stdout);
+      expect(viaHelp.stdout).toMatch(new RegExp(`^Usage: rdsguard ${command}`));
+      expect(viaHelp.stdout).toContain("--help");
+    }
+    expect(piped(["explain", "--help"]).stdout).toContain("-f, --format FORMAT");
+    expect(piped(["scan", "--help"]).stdout).toMatch(/-o, --output PATH[\s\S]*-v, --verbose[\s\S]*-q, --quiet/);
+  });
+
+  it("init refuses to create a missing directory unless --parents is given", () => {
+    const target = path.join(tmp, "missing", "dir", "rdsguard.yaml");
+    const refused = piped(["init", target]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`directory ${path.dirname(target)} does not exist`);
+    expect(existsSync(path.dirname(target))).toBe(false);
+    expect(piped(["init", "--parents", target]).code).toBe(0);
+    expect(readFileSync(target, "utf8")).toContain("version: 1");
+  });
+
+  it("--profile: a credential error names the profile", () => {
+    const r = piped(
+      ["audit", "--profile", "nope", "--regions", "us-east-1", "-f", `json=${path.join(tmp, "a.json")}`],
+      {
+        AWS_CONFIG_FILE: path.join(tmp, "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, "no-credentials"),
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_ACCESS_KEY_ID: "",
+        AWS_SECRET_ACCESS_KEY: "",
+      },
+    );
+    expect(r.code).toBe(2);
+    // Once on stderr (and in the text view on stdout).
+    const lines = r.stderr.split("\n").filter((l) => l.includes("profile 'nope' gives no credentials"));
+    expect(lines).toHaveLength(1);
+  });
+
+  it("audit errors are printed once on stderr when every format goes to a file", () => {
+    const r = piped(
+      [
+        "audit",
+        "--profile",
+        "nope",
+        "--regions",
+        "us-east-1",
+        "-f",
+        `json=${path.join(tmp, "b.json")}`,
+        "-f",
+        "text=/dev/null",
+      ],
+      {
+        AWS_CONFIG_FILE: path.join(tmp, "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, "no-credentials"),
+        AWS_EC2_METADATA_DISABLED: "true",
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n").filter((l) => l.includes("gives no credentials"))).toHaveLength(1);
+  });
+});
