@@ -12,7 +12,9 @@ import {
   loadParameterFile,
   parseParameterFlag,
   scanTemplateFiles,
+  type TemplateFileResult,
 } from "../scanners/template/index.js";
+import { closestName } from "../suggest.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
@@ -108,16 +110,27 @@ export async function run(argv: string[]): Promise<number> {
     ...(values["stack-name"] ? { stackName: values["stack-name"] } : {}),
   };
   let filesScanned = discovered.files.length;
+  const declared = new Set<string>();
+  const take = (result: TemplateFileResult) => {
+    if (result.error) judge.errors.push(result.error);
+    if (result.parameterErrors) judge.errors.push(...result.parameterErrors);
+    for (const name of result.declaredParameters ?? []) declared.add(name);
+    if (result.model) judge.judge(result.model);
+  };
   for (const assembly of assemblies) {
     for await (const result of scanCloudAssembly(assembly, cwd, options)) {
       filesScanned++;
-      if (result.error) judge.errors.push(result.error);
-      if (result.model) judge.judge(result.model);
+      take(result);
     }
   }
-  for await (const result of scanTemplateFiles(discovered.files, cwd, options)) {
-    if (result.error) judge.errors.push(result.error);
-    if (result.model) judge.judge(result.model);
+  for await (const result of scanTemplateFiles(discovered.files, cwd, options)) take(result);
+  // A value for a parameter no scanned template declares is most likely a typo: CloudFormation would reject it.
+  for (const key of Object.keys(parameters)) {
+    if (declared.has(key)) continue;
+    const near = closestName(key, declared);
+    process.stderr.write(
+      `rdsguard scan: warning: parameter ${key} is given a value but no scanned template declares it${near ? ` (did you mean ${near}?)` : ""}\n`,
+    );
   }
   const report = judge.report({ kind: "template", startedAt, root: cwd }, { filesScanned });
   return emitReport(report, values);

@@ -234,3 +234,54 @@ describe("the command line", () => {
     expect(r.stderr.split("\n").filter((l) => l.includes("gives no credentials"))).toHaveLength(1);
   });
 });
+
+describe("parameter values, checked as CloudFormation would", () => {
+  const T = "test/fixtures/cli/params-checked.yaml";
+  const errorLine = (args: string[]) => {
+    const r = piped(["scan", "-q", T, ...args]);
+    return { code: r.code, error: r.stdout.split("\n").find((l) => l.includes(": error: ")), stderr: r.stderr };
+  };
+
+  it("a value for an undeclared parameter is a warning naming the closest declared one", () => {
+    const r = piped(["scan", "-q", T, "--parameter", "Enviroment=prod"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "rdsguard scan: warning: parameter Enviroment is given a value but no scanned template declares it (did you mean Environment?)\n",
+    );
+  });
+
+  it.each([
+    [
+      "Environment=production",
+      "3:3",
+      "parameter Environment: 'production' is not one of the AllowedValues (dev, prod)",
+    ],
+    ["BackupDays=90", "7:3", "parameter BackupDays: '90' is above MaxValue 35"],
+    ["BackupDays=0", "7:3", "parameter BackupDays: '0' is below MinValue 1"],
+    ["BackupDays=seven", "7:3", "parameter BackupDays: 'seven' is not a number (Type Number)"],
+    ["DbName=Orders_1", "12:3", "parameter DbName: 'Orders_1' does not match the AllowedPattern [a-z][a-z0-9]*"],
+    ["DbName=abcdefghijklmnopq", "12:3", "parameter DbName: 'abcdefghijklmnopq' is longer than MaxLength 16"],
+    [
+      "MasterPassword=short1",
+      "17:3",
+      "parameter MasterPassword: the value given (NoEcho) is shorter than MinLength 12",
+    ],
+  ])("%s is an input error at the parameter's line (exit 2)", (given, at, message) => {
+    const r = errorLine(["--parameter", given]);
+    expect(r.code).toBe(2);
+    expect(r.error).toBe(`${T}:${at}: error: parameters: ${message}; CloudFormation would reject it`);
+    expect(r.stderr).toBe("");
+  });
+
+  it("never prints a NoEcho value", () => {
+    const r = piped(["scan", T, "--parameter", "MasterPassword=short1", "-f", "json"]);
+    expect(r.stdout + r.stderr).not.toContain("short1");
+  });
+
+  it("accepts values that meet every constraint", () => {
+    const r = piped(["scan", "-q", T, "--parameter", "Environment=prod", "--parameter", "BackupDays=14"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain("error");
+    expect(r.stdout).not.toContain("multi-az");
+  });
+});

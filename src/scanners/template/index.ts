@@ -12,6 +12,7 @@ import type { Model } from "../../model/types.js";
 import { child } from "./ast.js";
 import { buildTemplateModel, templateProblem } from "./build-model.js";
 import type { EvalOptions } from "./intrinsics.js";
+import { checkParameterValues, declaredParameters } from "./parameters.js";
 import { parseTemplateText } from "./parse.js";
 
 export { buildTemplateModel, settled } from "./build-model.js";
@@ -32,6 +33,10 @@ export interface TemplateFileResult {
   model?: Model;
   /** Why the file could not be read or parsed, or what CloudFormation would reject (then a model may still be set). */
   error?: ScanError;
+  /** Parameter values given that this template's declarations reject (Type, AllowedValues, ...). */
+  parameterErrors?: ScanError[];
+  /** The parameters the template declares (for "did you mean" on a value given for none of them). */
+  declaredParameters?: string[];
 }
 
 /** Directories never walked into: dependencies, VCS data, and CDK output (scanned only when named). */
@@ -132,10 +137,17 @@ export function scanTemplateText(text: string, file: string, options: EvalOption
   }
   if (child(parsed.root, "Resources") === undefined) return { file };
   const model = buildTemplateModel(parsed.root, file, options);
+  const parameterErrors = checkParameterValues(parsed.root, options.parameters ?? {}, file);
+  const result: TemplateFileResult = {
+    file,
+    model,
+    declaredParameters: declaredParameters(parsed.root),
+    ...(parameterErrors.length > 0 ? { parameterErrors } : {}),
+  };
   const problem = templateProblem(parsed.root);
-  if (!problem) return { file, model };
+  if (!problem) return result;
   const { message, pos } = problem;
-  return { file, model, error: { kind: "parse", file, line: pos.line, column: pos.column, message } };
+  return { ...result, error: { kind: "parse", file, line: pos.line, column: pos.column, message } };
 }
 
 /** 52.4 MB, 512.0 KB, 84 bytes: sizes as a person reads them. */

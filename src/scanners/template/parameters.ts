@@ -1,11 +1,12 @@
 /**
  * User-supplied parameter values: `--parameters FILE` in the CloudFormation CLI list form
  * (`[{"ParameterKey": "K", "ParameterValue": "V"}]`) or the template-configuration form (`{"Parameters": {"K": "V"}}`),
- * and repeated `--parameter K=V`. Errors name the file, line and column.
+ * and repeated `--parameter K=V`. Errors name the file, line and column. The values are then checked against each
+ * template's declarations as CloudFormation would (checkParameterValues).
  */
 import { readFileSync } from "node:fs";
 import type { ScanError } from "../../model/errors.js";
-import { toPlain } from "./ast.js";
+import { type AstNode, child, toPlain } from "./ast.js";
 import { parseTemplateText } from "./parse.js";
 
 export type ParameterValues = Record<string, string>;
@@ -70,4 +71,90 @@ export function parseParameterFlag(flag: string): { key: string; value: string }
   const eq = flag.indexOf("=");
   if (eq <= 0) return undefined;
   return { key: flag.slice(0, eq), value: flag.slice(eq + 1) };
+}
+
+/** The parameter names a template declares. */
+export function declaredParameters(root: AstNode): string[] {
+  const params = child(root, "Parameters");
+  return params?.t === "map" ? params.entries.map((e) => e.key) : [];
+}
+
+/**
+ * What CloudFormation would reject about the values you gave (--parameters, --parameter) for the parameters this
+ * template declares: a value of the wrong Type (Number, List<Number>), outside AllowedValues, not matching
+ * AllowedPattern (the whole value), or outside MinLength/MaxLength or MinValue/MaxValue. Each is an error at the
+ * parameter's declaration. Values never appear in the message when the parameter is NoEcho.
+ */
+export function checkParameterValues(root: AstNode, given: ParameterValues, file: string): ScanError[] {
+  const params = child(root, "Parameters");
+  if (params?.t !== "map") return [];
+  const errors: ScanError[] = [];
+  for (const p of params.entries) {
+    const value = given[p.key];
+    if (value === undefined) continue;
+    const problem = parameterProblem(p.value, value);
+    if (problem === undefined) continue;
+    const noEcho = String(scalar(child(p.value, "NoEcho")) ?? "").toLowerCase() === "true";
+    const shown = noEcho ? "the value given (NoEcho)" : `'${value}'`;
+    errors.push({
+      kind: "parameters",
+      file,
+      line: p.keyPos.line,
+      column: p.keyPos.column,
+      message: `parameter ${p.key}: ${shown} ${problem}; CloudFormation would reject it`,
+    });
+  }
+  return errors;
+}
+
+function scalar(node: AstNode | undefined): string | number | boolean | null | undefined {
+  return node?.t === "scalar" ? node.value : undefined;
+}
+
+function numberOf(node: AstNode | undefined): number | undefined {
+  const v = scalar(node);
+  if (v === undefined || v === null || v === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Why `value` is not acceptable for the parameter `declaration`, or undefined. */
+function parameterProblem(declaration: AstNode, value: string): string | undefined {
+  const type = String(scalar(child(declaration, "Type")) ?? "String");
+  const isList = type === "CommaDelimitedList" || type.startsWith("List<");
+  const items = isList ? value.split(",").map((s) => s.trim()) : [value];
+  const numeric = type === "Number" || type === "List<Number>";
+  if (numeric) {
+    const bad = items.find((i) => i === "" || !Number.isFinite(Number(i)));
+    if (bad !== undefined) return `is not a number (Type ${type})`;
+  }
+  const allowed = child(declaration, "AllowedValues");
+  if (allowed?.t === "seq") {
+    const values = allowed.items.map((i) => String(scalar(i) ?? ""));
+    const bad = items.find((i) => !values.includes(i) && !(numeric && values.some((v) => Number(v) === Number(i))));
+    if (bad !== undefined) return `is not one of the AllowedValues (${values.join(", ")})`;
+  }
+  const pattern = scalar(child(declaration, "AllowedPattern"));
+  if (typeof pattern === "string") {
+    let re: RegExp | undefined;
+    try {
+      re = new RegExp(`^(?:${pattern})$`, "u");
+    } catch {
+      re = undefined;
+    }
+    if (re && items.some((i) => !re.test(i))) return `does not match the AllowedPattern ${pattern}`;
+  }
+  if (type === "String" || type === "CommaDelimitedList") {
+    const min = numberOf(child(declaration, "MinLength"));
+    const max = numberOf(child(declaration, "MaxLength"));
+    if (min !== undefined && value.length < min) return `is shorter than MinLength ${min}`;
+    if (max !== undefined && value.length > max) return `is longer than MaxLength ${max}`;
+  }
+  if (numeric) {
+    const min = numberOf(child(declaration, "MinValue"));
+    const max = numberOf(child(declaration, "MaxValue"));
+    if (min !== undefined && items.some((i) => Number(i) < min)) return `is below MinValue ${min}`;
+    if (max !== undefined && items.some((i) => Number(i) > max)) return `is above MaxValue ${max}`;
+  }
+  return undefined;
 }
