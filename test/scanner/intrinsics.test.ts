@@ -196,3 +196,41 @@ describe("Fn::Sub", () => {
     });
   });
 });
+
+describe("AllowedValues of a parameter without a value", () => {
+  const template = (allowed: string) => `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Environment:
+    Type: String
+    AllowedValues: [${allowed}]
+  Tier:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Environment, prod]
+  IsProdOrTier: !Or [!Condition IsProd, !Equals [!Ref Tier, gold]]
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      MultiAZ: !If [IsProd, true, false]
+      StorageEncrypted: !If [IsProdOrTier, true, false]
+`;
+  const db = (allowed: string) => {
+    const m = scanTemplateText(template(allowed), "t.yaml").model;
+    if (!m) throw new Error("no model");
+    return instance(m, "Db");
+  };
+
+  it("decides a condition that every allowed value answers the same way", () => {
+    expect(shape(db("dev, staging").multiAZ)).toEqual({ known: false, origin: { kind: "literal" } });
+  });
+
+  it("keeps both alternatives when the allowed values disagree", () => {
+    expect(db("dev, prod").multiAZ.state).toBe("conditional");
+  });
+
+  it("stays undecided when another parameter without AllowedValues matters", () => {
+    expect(db("dev, staging").storageEncrypted.state).toBe("conditional");
+  });
+});

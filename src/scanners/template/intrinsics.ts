@@ -29,7 +29,12 @@ export interface EvalOptions {
 interface ParameterInfo {
   type: string;
   value?: ParameterValue;
+  /** AllowedValues, when declared: the alternatives of a parameter without a value. */
+  allowedValues?: string[];
 }
+
+/** Beyond this many combinations of allowed values, a condition stays unknown. */
+const MAX_ALLOWED_VALUE_COMBINATIONS = 64;
 
 const LITERAL: Origin = { kind: "literal" };
 const DYNAMIC_REFERENCE = /\{\{resolve:([a-z-]+):/;
@@ -53,6 +58,10 @@ export class TemplateContext {
         const user = options.parameters?.[p.key];
         const def = child(p.value, "Default");
         const info: ParameterInfo = { type };
+        const allowed = child(p.value, "AllowedValues");
+        if (allowed?.t === "seq" && allowed.items.length > 0 && allowed.items.every((i) => i.t === "scalar")) {
+          info.allowedValues = allowed.items.map((i) => String((i as { value: unknown }).value));
+        }
         if (user !== undefined) info.value = { value: user, source: "user" };
         else if (def && def.t === "scalar" && def.value !== null)
           info.value = { value: String(def.value), source: "default" };
@@ -72,16 +81,73 @@ export class TemplateContext {
     this.mappings = child(root, "Mappings");
   }
 
-  /** true / false, or "unknown" when it depends on something not known before deployment. */
+  /**
+   * true / false, or "unknown" when it depends on something not known before deployment. A condition that
+   * depends on parameters without a value but with AllowedValues is judged under each allowed value: when every
+   * one gives the same answer, that is the answer.
+   */
   condition(name: string, assume: ConditionAssumption = {}, depth = 0): boolean | "unknown" {
     if (name in assume) return assume[name] as boolean;
+    const cacheable = Object.keys(assume).length === 0 && this.trial === undefined;
     const cached = this.conditionCache.get(name);
-    if (cached !== undefined && Object.keys(assume).length === 0) return cached;
+    if (cached !== undefined && cacheable) return cached;
     const node = this.conditions.get(name);
     let result: boolean | "unknown" = "unknown";
     if (node && depth < 50) result = this.truth(this.evaluate(node, assume, depth + 1));
-    if (Object.keys(assume).length === 0) this.conditionCache.set(name, result);
+    if (node && result === "unknown" && this.trial === undefined) {
+      result = this.acrossAllowedValues(node, assume, depth);
+    }
+    if (cacheable) this.conditionCache.set(name, result);
     return result;
+  }
+
+  /** Values tried for undecided parameters while a condition is judged across their AllowedValues. */
+  private trial: Map<string, string> | undefined;
+
+  private acrossAllowedValues(node: AstNode, assume: ConditionAssumption, depth: number): boolean | "unknown" {
+    const names = [...this.referencedParameters(node, new Set())];
+    const choices: Array<[string, string[]]> = [];
+    for (const name of names) {
+      const param = this.parameters.get(name);
+      if (!param || param.value || !param.allowedValues) continue;
+      choices.push([name, param.allowedValues]);
+    }
+    if (choices.length === 0) return "unknown";
+    const total = choices.reduce((n, [, values]) => n * values.length, 1);
+    if (total > MAX_ALLOWED_VALUE_COMBINATIONS) return "unknown";
+    let answer: boolean | "unknown" | undefined;
+    for (let i = 0; i < total; i++) {
+      let rest = i;
+      this.trial = new Map();
+      for (const [name, values] of choices) {
+        this.trial.set(name, values[rest % values.length] as string);
+        rest = Math.floor(rest / values.length);
+      }
+      const r = this.truth(this.evaluate(node, assume, depth + 1));
+      this.trial = undefined;
+      if (r === "unknown" || (answer !== undefined && r !== answer)) return "unknown";
+      answer = r;
+    }
+    return answer ?? "unknown";
+  }
+
+  /** Parameters a condition refers to (through Ref, and through the conditions it names). */
+  private referencedParameters(node: AstNode, seen: Set<string>, out = new Set<string>()): Set<string> {
+    if (node.t === "seq") for (const item of node.items) this.referencedParameters(item, seen, out);
+    if (node.t !== "map") return out;
+    for (const e of node.entries) {
+      if (e.key === "Ref" && e.value.t === "scalar" && this.parameters.has(String(e.value.value))) {
+        out.add(String(e.value.value));
+      } else if (e.key === "Condition" && e.value.t === "scalar") {
+        const name = String(e.value.value);
+        const cond = this.conditions.get(name);
+        if (cond && !seen.has(name)) {
+          seen.add(name);
+          this.referencedParameters(cond, seen, out);
+        }
+      } else this.referencedParameters(e.value, seen, out);
+    }
+    return out;
   }
 
   private truth(ev: Ev): boolean | "unknown" {
@@ -320,6 +386,10 @@ export class TemplateContext {
     if (param) {
       if (param.type.startsWith("AWS::SSM::Parameter::Value")) {
         return { k: "unknown", reason: `parameter ${name} is read from SSM Parameter Store at deployment`, pos };
+      }
+      const trial = this.trial?.get(name);
+      if (!param.value && trial !== undefined) {
+        return { k: "val", v: trial, origin: { kind: "parameter-default", parameter: name }, pos };
       }
       if (!param.value) {
         return { k: "unknown", reason: `parameter ${name} has no Default and no value was given (--parameters)`, pos };
