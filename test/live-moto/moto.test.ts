@@ -21,8 +21,9 @@ import { run as audit } from "../../src/commands/audit.js";
 import type { ScanReport } from "../../src/engine/types.js";
 import type { DbCluster, DbInstance, KmsKey, Model } from "../../src/model/types.js";
 import { type LiveScanResult, scanLive } from "../../src/scanners/live/index.js";
+import { MOTO_ENDPOINT } from "../support/optional-suites.js";
 
-const endpoint = process.env.MOTO_ENDPOINT;
+const endpoint = MOTO_ENDPOINT;
 const ACCOUNT = "123456789012";
 const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
 const PASSWORD = "moto-test-password-not-a-secret";

@@ -1,13 +1,14 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildTemplateModel } from "../../src/scanners/template/build-model.js";
 import { discoverFiles, scanTemplateFiles } from "../../src/scanners/template/index.js";
 import { parseTemplateText } from "../../src/scanners/template/parse.js";
+import { CORPUS_ROOT, HAS_CORPUS } from "../support/optional-suites.js";
 
 // ~300 public templates written by people who never heard of rdsguard (see ../shared/corpus/README.md).
-const corpusRoot = path.resolve(__dirname, "../../../shared/corpus");
-const hasCorpus = existsSync(path.join(corpusRoot, "aws-cloudformation-templates"));
+const corpusRoot = CORPUS_ROOT;
+const hasCorpus = HAS_CORPUS;
 
 describe.skipIf(!hasCorpus)("real-world corpus", () => {
   it("parses every template and builds a model of each without throwing", async () => {
