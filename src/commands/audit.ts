@@ -4,7 +4,7 @@
  * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
  */
 import { Judge, loadRuleSet } from "../engine/report.js";
-import type { ScanError } from "../engine/types.js";
+import type { ScanError, ScanReport } from "../engine/types.js";
 import type { Model } from "../model/types.js";
 import { parseIsoDate } from "../policy/dates.js";
 import type { LiveProgress } from "../scanners/live/index.js";
@@ -22,6 +22,7 @@ import {
   OUTPUT_OPTIONS,
   OUTPUT_USAGE,
   type OutputSettings,
+  ProgressLine,
   parseOutputOptions,
   showProgress,
   textOnStandardOutput,
@@ -257,6 +258,39 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(usageFailure("audit", (err as Error).message));
     return 2;
   }
+  // The output step lists the report's errors on stderr unless the text view goes to stdout (it lists them
+  // there); in that case say them here, as they happen, so stderr always carries them.
+  const textOnStdout = textOnStandardOutput(output.targets);
+  const progress =
+    showProgress(process.stderr, process.env, output.quiet) && !values.verbose
+      ? new ProgressLine(process.stderr)
+      : undefined;
+  const report = await auditWith(values, settings, {
+    onError: (e) => {
+      progress?.clear();
+      if (textOnStdout) process.stderr.write(errorLine(e));
+    },
+    ...(progress ? { onProgress: (p: LiveProgress) => progress.update(progressLine(p), true) } : {}),
+    ...(values.verbose ? { log: (line: string) => void process.stderr.write(`rdsguard audit: ${line}\n`) } : {}),
+    notice: (line) => void process.stderr.write(`rdsguard audit: ${line}\n`),
+  });
+  progress?.clear();
+  if (typeof report === "string") {
+    process.stderr.write(`rdsguard audit: ${report}\n`);
+    return 2;
+  }
+  return emitReport(report, values);
+}
+
+interface AuditHooks {
+  onError?: (e: ScanError) => void;
+  onProgress?: (p: LiveProgress) => void;
+  log?: (line: string) => void;
+  notice?: (line: string) => void;
+}
+
+/** The audit from checked flags to the report; a string is a reason the audit cannot start (no region). */
+async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHooks): Promise<ScanReport | string> {
   // The SDK warns on every run that future releases will need Node 22; this pinned release supports Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -264,12 +298,7 @@ export async function run(argv: string[]): Promise<number> {
   const now = settings.now ?? startedAt;
   const cwd = process.cwd();
   const errors: ScanError[] = [];
-  // The output step lists the report's errors on stderr unless the text view goes to stdout (it lists them
-  // there); in that case say them here, as they happen, so stderr always carries them.
-  const textOnStdout = textOnStandardOutput(output.targets);
-  const sayError = (e: ScanError) => {
-    if (textOnStdout) process.stderr.write(errorLine(e));
-  };
+  const sayError = (e: ScanError) => hooks.onError?.(e);
 
   const {
     policy,
@@ -283,20 +312,10 @@ export async function run(argv: string[]): Promise<number> {
     settings.source === "config" ? values.region : Array.isArray(settings.regions) ? settings.regions[0] : undefined;
   homeRegion ??= await resolveDefaultRegion(values.profile);
   if ((settings.regions === undefined || settings.source === "config") && homeRegion === undefined) {
-    process.stderr.write(
-      settings.source === "config"
-        ? "rdsguard audit: no region for the aggregator: give --region, set AWS_REGION, or configure a region for the profile\n"
-        : "rdsguard audit: no region: give --regions, set AWS_REGION, or configure a region for the profile\n",
-    );
-    return 2;
+    return settings.source === "config"
+      ? "no region for the aggregator: give --region, set AWS_REGION, or configure a region for the profile"
+      : "no region: give --regions, set AWS_REGION, or configure a region for the profile";
   }
-
-  const tty = showProgress(process.stderr, process.env, output.quiet) && !values.verbose;
-  let progressShown = false;
-  const clearProgress = () => {
-    if (progressShown) process.stderr.write("\r\x1b[K");
-    progressShown = false;
-  };
 
   const common = {
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
@@ -304,25 +323,9 @@ export async function run(argv: string[]): Promise<number> {
     concurrency: settings.concurrency,
     timeoutMs: settings.timeoutMs,
     maxAttempts: settings.maxAttempts,
-    ...(values.verbose
-      ? {
-          log: (line: string) => {
-            process.stderr.write(`rdsguard audit: ${line}\n`);
-          },
-        }
-      : {}),
-    onError: (e: ScanError) => {
-      clearProgress();
-      sayError(e);
-    },
-    ...(tty
-      ? {
-          onProgress: (p: LiveProgress) => {
-            process.stderr.write(`\r\x1b[K${progressLine(p)}`);
-            progressShown = true;
-          },
-        }
-      : {}),
+    ...(hooks.log ? { log: hooks.log } : {}),
+    onError: (e: ScanError) => sayError(e),
+    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
   };
   let oldestCapture: string | undefined;
   const live =
@@ -348,7 +351,6 @@ export async function run(argv: string[]): Promise<number> {
           deployedTemplates: values.templates ?? false,
         });
   if ("oldestCapture" in live && typeof live.oldestCapture === "string") oldestCapture = live.oldestCapture;
-  clearProgress();
   errors.push(...live.errors);
 
   // Stable order whatever finished first.
@@ -387,7 +389,70 @@ export async function run(argv: string[]): Promise<number> {
       ...(oldestCapture !== undefined ? { oldestCapture } : {}),
     },
   );
-  if (oldestCapture !== undefined)
-    process.stderr.write(`rdsguard audit: AWS Config items judged were captured ${oldestCapture} or later\n`);
-  return emitReport(report, values);
+  if (oldestCapture !== undefined) hooks.notice?.(`AWS Config items judged were captured ${oldestCapture} or later`);
+  return report;
+}
+
+/** What a program gives `audit` (the library API); the same settings as the command line's flags. */
+export interface AuditOptions {
+  /** Regions, or "all" enabled regions (default: AWS_REGION or the profile's region). */
+  regions?: string[] | "all";
+  profile?: string;
+  /** Role to assume in each account; "{account}" is replaced by each of `accounts`. */
+  roleArn?: string;
+  accounts?: string[];
+  externalId?: string;
+  sessionName?: string;
+  /** Send every API call to this URL (local endpoints and tests). */
+  endpointUrl?: string;
+  concurrency?: number;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  /** Also scan the deployed templates of stacks that own RDS resources. */
+  templates?: boolean;
+  /** Stack name -> template path, to point live findings at template lines. */
+  stackTemplates?: Record<string, string>;
+  config?: string;
+  plugins?: string[];
+  strict?: boolean;
+  now?: Date;
+  onError?: (e: ScanError) => void;
+  onProgress?: (p: LiveProgress) => void;
+}
+
+/**
+ * Audits live RDS/Aurora state with read-only calls and returns the JSON report (docs/json-report.md). Settings
+ * that are wrong in themselves (a bad region name, accounts without a role) throw; what AWS refuses is in the
+ * report's `errors`.
+ */
+export async function audit(options: AuditOptions = {}): Promise<ScanReport> {
+  const values = {
+    ...(options.regions !== undefined
+      ? { regions: options.regions === "all" ? "all" : options.regions.join(",") }
+      : {}),
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    ...(options.roleArn !== undefined ? { "role-arn": options.roleArn } : {}),
+    ...(options.accounts !== undefined ? { accounts: options.accounts.join(",") } : {}),
+    ...(options.externalId !== undefined ? { "external-id": options.externalId } : {}),
+    ...(options.sessionName !== undefined ? { "session-name": options.sessionName } : {}),
+    ...(options.endpointUrl !== undefined ? { "endpoint-url": options.endpointUrl } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: String(options.concurrency) } : {}),
+    ...(options.timeoutMs !== undefined ? { timeout: String(options.timeoutMs) } : {}),
+    ...(options.maxAttempts !== undefined ? { "max-attempts": String(options.maxAttempts) } : {}),
+    ...(options.stackTemplates !== undefined
+      ? { "stack-template": Object.entries(options.stackTemplates).map(([k, v]) => `${k}=${v}`) }
+      : {}),
+    ...(options.config !== undefined ? { config: options.config } : {}),
+    ...(options.plugins !== undefined ? { plugin: options.plugins } : {}),
+    templates: options.templates ?? false,
+    strict: options.strict ?? false,
+  } as Values;
+  const settings = auditSettings(values);
+  if (options.now) settings.now = options.now;
+  const report = await auditWith(values, settings, {
+    ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  if (typeof report === "string") throw new Error(report);
+  return report;
 }

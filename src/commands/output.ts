@@ -207,6 +207,30 @@ export function showProgress(
   return stream.isTTY === true && !ci && env.TERM !== "dumb" && !quiet;
 }
 
+/**
+ * One line of progress on a terminal, rewritten in place at most ten times a second (stderr only: the caller
+ * decides with showProgress). clear() removes it before anything else is written.
+ */
+export class ProgressLine {
+  private shown = false;
+  private last = 0;
+
+  constructor(private readonly stream: { write(chunk: string): boolean }) {}
+
+  update(text: string, force = false): void {
+    const now = Date.now();
+    if (!force && now - this.last < 100) return;
+    this.last = now;
+    this.stream.write(`\r\u001b[K${text}`);
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (this.shown) this.stream.write("\r\u001b[K");
+    this.shown = false;
+  }
+}
+
 /** 2 for errors, 1 for an active finding at or above failOn, else 0. */
 export function exitCodeFor(report: ScanReport, failOn: FailOn): number {
   if (report.errors.length > 0) return 2;

@@ -3,7 +3,7 @@
  * parsed and its model dropped, so memory follows the findings, not the number of files.
  */
 import { Judge, loadRuleSet } from "../engine/report.js";
-import type { ScanError } from "../engine/types.js";
+import type { ScanError, ScanReport } from "../engine/types.js";
 import { parseIsoDate } from "../policy/dates.js";
 import { scanCloudAssembly, separateCloudAssemblies } from "../scanners/cdk/index.js";
 import {
@@ -16,7 +16,7 @@ import {
 } from "../scanners/template/index.js";
 import { closestName } from "../suggest.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
-import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
+import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, ProgressLine, showProgress } from "./output.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
 
 export const SCAN_USAGE = `Usage: rdsguard scan [options] PATH...
@@ -42,6 +42,98 @@ Policy options:
 
 ${OUTPUT_USAGE}`;
 
+/** What a program gives `scanTemplates` (the library API); the command line maps its flags onto it. */
+export interface ScanTemplatesOptions {
+  /** Directory that relative paths, --config and report paths are relative to (default: process.cwd()). */
+  cwd?: string;
+  /** Parameter values by name (as --parameter KEY=VALUE). */
+  parameters?: Record<string, string>;
+  /** A parameters file (as --parameters FILE); `parameters` win over it. */
+  parametersFile?: string;
+  region?: string;
+  accountId?: string;
+  stackName?: string;
+  /** Bytes; larger files are reported, not read. */
+  maxFileSize?: number;
+  /** Policy file (default: ./rdsguard.yaml under cwd when present). */
+  config?: string;
+  /** Rule plugins (ES modules), besides the policy's own. */
+  plugins?: string[];
+  /** An undetermined verdict counts as a failure. */
+  strict?: boolean;
+  /** Judge expiry dates as of this date (default: now). */
+  now?: Date;
+  /** Warnings that are not errors of the report (e.g. a value for a parameter no template declares). */
+  onWarning?: (message: string) => void;
+  /** After each file: files done, files known so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Scans templates, directories, globs and cdk.out directories and returns the JSON report (docs/json-report.md).
+ * Input problems are the report's `errors`, as on the command line (exit code 2 there); nothing throws for them.
+ */
+export async function scanTemplates(paths: string[], options: ScanTemplatesOptions = {}): Promise<ScanReport> {
+  const startedAt = new Date();
+  const now = options.now ?? startedAt;
+  const cwd = options.cwd ?? process.cwd();
+  const errors: ScanError[] = [];
+  const parameters: Record<string, string> = {};
+  if (options.parametersFile) {
+    const loaded = loadParameterFile(options.parametersFile);
+    if (loaded.error) errors.push(loaded.error);
+    Object.assign(parameters, loaded.values);
+  }
+  Object.assign(parameters, options.parameters ?? {});
+
+  const {
+    policy,
+    rules,
+    errors: policyErrors,
+  } = await loadRuleSet({ cwd, configPath: options.config, plugins: options.plugins });
+  errors.push(...policyErrors);
+
+  const { assemblies, others } = await separateCloudAssemblies(paths, cwd);
+  const discovered = others.length > 0 ? await discoverFiles(others, cwd) : { files: [], errors: [] };
+  errors.push(...discovered.errors);
+
+  const judge = new Judge({ policy, rules, strict: options.strict ?? false, now });
+  judge.errors.push(...errors);
+  const scanOptions = {
+    parameters,
+    maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.accountId ? { accountId: options.accountId } : {}),
+    ...(options.stackName ? { stackName: options.stackName } : {}),
+  };
+  let filesScanned = discovered.files.length;
+  let done = 0;
+  const declared = new Set<string>();
+  const take = (result: TemplateFileResult) => {
+    if (result.error) judge.errors.push(result.error);
+    if (result.parameterErrors) judge.errors.push(...result.parameterErrors);
+    for (const name of result.declaredParameters ?? []) declared.add(name);
+    if (result.model) judge.judge(result.model);
+    options.onProgress?.(++done, filesScanned);
+  };
+  for (const assembly of assemblies) {
+    for await (const result of scanCloudAssembly(assembly, cwd, scanOptions)) {
+      filesScanned++;
+      take(result);
+    }
+  }
+  for await (const result of scanTemplateFiles(discovered.files, cwd, scanOptions)) take(result);
+  // A value for a parameter no scanned template declares is most likely a typo: CloudFormation would reject it.
+  for (const key of Object.keys(parameters)) {
+    if (declared.has(key)) continue;
+    const near = closestName(key, declared);
+    options.onWarning?.(
+      `parameter ${key} is given a value but no scanned template declares it${near ? ` (did you mean ${near}?)` : ""}`,
+    );
+  }
+  return judge.report({ kind: "template", startedAt, root: cwd }, { filesScanned });
+}
+
 export async function run(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -59,22 +151,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(usageFailure("scan", "give at least one PATH"));
     return 2;
   }
-  const startedAt = new Date();
-  const nowMs = values.now === undefined ? startedAt.getTime() : parseIsoDate(values.now);
+  const nowMs = values.now === undefined ? Date.now() : parseIsoDate(values.now);
   if (nowMs === undefined) {
     process.stderr.write(`rdsguard scan: --now must be a date YYYY-MM-DD, got ${values.now}\n`);
     return 2;
   }
-  const now = new Date(nowMs);
-  const cwd = process.cwd();
-  const errors: ScanError[] = [];
-
   const parameters: Record<string, string> = {};
-  if (values.parameters) {
-    const loaded = loadParameterFile(values.parameters);
-    if (loaded.error) errors.push(loaded.error);
-    Object.assign(parameters, loaded.values);
-  }
   for (const flag of values.parameter ?? []) {
     const kv = parseParameterFlag(flag);
     if (!kv) {
@@ -88,51 +170,37 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write("rdsguard scan: --max-file-size takes a number of megabytes\n");
     return 2;
   }
-
-  const {
-    policy,
-    rules,
-    errors: policyErrors,
-  } = await loadRuleSet({ cwd, configPath: values.config, plugins: values.plugin });
-  errors.push(...policyErrors);
-
-  const { assemblies, others } = await separateCloudAssemblies(positionals, cwd);
-  const discovered = others.length > 0 ? await discoverFiles(others, cwd) : { files: [], errors: [] };
-  errors.push(...discovered.errors);
-
-  const judge = new Judge({ policy, rules, strict: values.strict ?? false, now });
-  judge.errors.push(...errors);
-  const options = {
+  const progress = showProgress(process.stderr, process.env, values.quiet)
+    ? new ProgressLine(process.stderr)
+    : undefined;
+  const startedMs = Date.now();
+  const report = await scanTemplates(positionals, {
     parameters,
     maxFileSize,
+    now: new Date(nowMs),
+    strict: values.strict ?? false,
+    ...(values.parameters ? { parametersFile: values.parameters } : {}),
     ...(values.region ? { region: values.region } : {}),
     ...(values["account-id"] ? { accountId: values["account-id"] } : {}),
     ...(values["stack-name"] ? { stackName: values["stack-name"] } : {}),
-  };
-  let filesScanned = discovered.files.length;
-  const declared = new Set<string>();
-  const take = (result: TemplateFileResult) => {
-    if (result.error) judge.errors.push(result.error);
-    if (result.parameterErrors) judge.errors.push(...result.parameterErrors);
-    for (const name of result.declaredParameters ?? []) declared.add(name);
-    if (result.model) judge.judge(result.model);
-  };
-  for (const assembly of assemblies) {
-    for await (const result of scanCloudAssembly(assembly, cwd, options)) {
-      filesScanned++;
-      take(result);
-    }
-  }
-  for await (const result of scanTemplateFiles(discovered.files, cwd, options)) take(result);
-  // A value for a parameter no scanned template declares is most likely a typo: CloudFormation would reject it.
-  for (const key of Object.keys(parameters)) {
-    if (declared.has(key)) continue;
-    const near = closestName(key, declared);
-    process.stderr.write(
-      `rdsguard scan: warning: parameter ${key} is given a value but no scanned template declares it${near ? ` (did you mean ${near}?)` : ""}\n`,
-    );
-  }
-  const report = judge.report({ kind: "template", startedAt, root: cwd }, { filesScanned });
+    ...(values.config ? { config: values.config } : {}),
+    ...(values.plugin ? { plugins: values.plugin } : {}),
+    onWarning: (message) => {
+      progress?.clear();
+      process.stderr.write(`rdsguard scan: warning: ${message}\n`);
+    },
+    ...(progress
+      ? {
+          onProgress: (done: number, total: number) => {
+            const seconds = (Date.now() - startedMs) / 1000;
+            // Only worth showing when a scan takes a while.
+            if (seconds < 0.5) return;
+            progress.update(`rdsguard scan: ${done}/${total} files, ${Math.round(done / seconds)} files/s`);
+          },
+        }
+      : {}),
+  });
+  progress?.clear();
   return emitReport(report, values);
 }
 
