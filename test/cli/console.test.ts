@@ -3,7 +3,7 @@
  * the exact text of each; the command line's help, suggestions and short flags.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -30,6 +30,7 @@ function onTerminal(args: string[], columns: number, env: Record<string, string>
   const r = spawnSync("/usr/bin/script", ["-qec", command, "/dev/null"], {
     cwd: repo,
     encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
     env: cleanEnv(env),
   });
   return { code: r.status, stdout: r.stdout.replace(/\r\n/g, "\n") };
@@ -120,6 +121,26 @@ rdsguard: ${R}10 failing findings (3 high, 7 medium)${E}, 4 passed; 2 resources 
     expect(stdout).not.toContain("\u001b[");
     expect(duration(stdout)).toBe(duration(piped(["scan", LEGACY]).stdout));
   });
+
+  it.skipIf(!existsSync("/usr/bin/script"))(
+    "a long scan shows progress with files/s on a terminal, and never when piped or with CI set",
+    () => {
+      const dir = path.join(tmp, "many");
+      mkdirSync(dir);
+      const template = "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n";
+      for (let i = 0; i < 1500; i++) writeFileSync(path.join(dir, `t${i}.yaml`), template);
+      const args = ["scan", "-f", "json=/dev/null", dir];
+      const tty = onTerminal(args, 120).stdout;
+      expect(tty).toMatch(/\r\u001b\[Krdsguard scan: \d+\/1500 files, \d+ files\/s/);
+      // Cleared before the report: the summary line starts at the beginning of a clean line.
+      const after = tty.slice(tty.lastIndexOf("\r\u001b[K") + 4);
+      expect(after).not.toContain("files/s");
+      expect(after).toMatch(/^\S+t0\.yaml:2:3 /);
+      expect(after).toContain("\nrdsguard: ");
+      expect(piped(args).stderr).toBe("");
+      expect(onTerminal(args, 120, { CI: "true" }).stdout).not.toContain("files/s");
+    },
+  );
 
   it("--verbose adds the quoted documentation, the fix and the help link under each finding", () => {
     const { stdout } = piped(["scan", "-v", LEGACY]);
