@@ -180,6 +180,13 @@ function lineLinker(env: Record<string, string | undefined>): Linker {
 
 function sections(report: ScanReport, link: Linker): Block[] {
   const findings = reportedFindings(report);
+  // An audit spans accounts and regions: each row says which.
+  const live = report.kind === "audit";
+  const liveHead = live ? " Account | Region |" : "";
+  const liveRule = live ? "---|---|" : "";
+  const liveCells = (f: Finding) =>
+    live ? ` ${cell(f.resource.origin.account ?? "-")} | ${cell(f.resource.origin.region ?? "-")} |` : "";
+  const rule = (id: string) => ruleCell(report, id);
   const byStatus = (s: FindingStatus) => findings.filter((f) => findingStatus(f) === s);
   const blocks: Block[] = [];
 
@@ -190,14 +197,23 @@ function sections(report: ScanReport, link: Linker): Block[] {
       head: [
         "### Failing findings",
         "",
-        "| Severity | Rule | Resource | Location | Message |",
-        "|---|---|---|---|---|",
+        `| Severity | Rule |${liveHead} Resource | Location | Message |`,
+        `|---|---|${liveRule}---|---|---|`,
       ].join("\n"),
       rows: failing.map((f) => ({
-        text: `| ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.name)} | ${link(f)} | ${cell(describeFinding(f))} |`,
+        text: `| ${f.severity} | ${rule(f.ruleId)} |${liveCells(f)} ${cell(f.resource.name)} | ${link(f)} | ${cell(describeFinding(f, { short: true }))} |`,
         findings: 1,
       })),
     });
+    // The fix of each failing rule, in view (the rule details below are collapsed).
+    const fixes: Row[] = [];
+    for (const id of [...new Set(failing.map((f) => f.ruleId))]) {
+      const meta = ruleFor(report, id);
+      const n = failing.filter((f) => f.ruleId === id).length;
+      if (meta?.remediation.text)
+        fixes.push({ text: `- ${rule(id)} (${n}): ${cell(meta.remediation.text)}`, findings: 0 });
+    }
+    if (fixes.length > 0) blocks.push({ label: "fixes", head: "**How to fix**\n", rows: fixes });
   }
 
   if (report.errors.length > 0) {
@@ -227,11 +243,11 @@ function sections(report: ScanReport, link: Linker): Block[] {
         "",
         "These do not fail the gate (use `--strict` to make them fail).",
         "",
-        "| Severity | Rule | Resource | Location | Why |",
-        "|---|---|---|---|---|",
+        `| Severity | Rule |${liveHead} Resource | Location | Why |`,
+        `|---|---|${liveRule}---|---|---|`,
       ].join("\n"),
       rows: unknown.map((f) => ({
-        text: `| ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.name)} | ${link(f)} | ${cell(describeFinding(f))} |`,
+        text: `| ${f.severity} | ${rule(f.ruleId)} |${liveCells(f)} ${cell(f.resource.name)} | ${link(f)} | ${cell(describeFinding(f, { short: true }))} |`,
         findings: 1,
       })),
     });
@@ -257,11 +273,11 @@ function sections(report: ScanReport, link: Linker): Block[] {
         "<details>",
         `<summary>${plural(quiet.length, "finding")} suppressed or already in the baseline</summary>`,
         "",
-        "| Severity | Rule | Resource | Location | Status |",
-        "|---|---|---|---|---|",
+        `| Severity | Rule |${liveHead} Resource | Location | Status |`,
+        `|---|---|${liveRule}---|---|---|`,
       ].join("\n"),
       rows: quiet.map((f) => ({
-        text: `| ${f.severity} | \`${f.ruleId}\` | ${cell(f.resource.name)} | ${link(f)} | ${cell(
+        text: `| ${f.severity} | ${rule(f.ruleId)} |${liveCells(f)} ${cell(f.resource.name)} | ${link(f)} | ${cell(
           f.suppression ? `suppressed (${describeSuppression(f.suppression)})` : "in baseline",
         )} |`,
         findings: 1,
@@ -270,6 +286,17 @@ function sections(report: ScanReport, link: Linker): Block[] {
     });
   }
   return blocks;
+}
+
+/**
+ * A rule id that does not wrap at its hyphens in a narrow table column (GitHub breaks lines at "-", also in code
+ * spans): non-breaking hyphens (U+2011), linked to the rule's documentation when it has one.
+ */
+function ruleCell(report: ScanReport, id: string): string {
+  const shown = cell(id).replaceAll("-", "\u2011");
+  const meta = ruleFor(report, id);
+  const uri = meta ? ruleHelpUri(meta) : undefined;
+  return uri ? `[${shown}](${uri})` : shown;
 }
 
 function ruleDetails(rule: RuleMeta, findings: Finding[]): string {

@@ -45,7 +45,7 @@ describe("Markdown summary", () => {
 
   it("links each failure to the exact line when GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA are set", () => {
     expect(md).toContain(
-      "| critical | `deletion-protection` | OrdersCluster | [templates/aurora.yaml:30](https://github.com/acme/infra/blob/0123456789abcdef0123456789abcdef01234567/templates/aurora.yaml#L30) |",
+      "| critical | [deletion\u2011protection](https://github.com/rdsguard/rdsguard/blob/main/docs/rules.md#deletion-protection) | OrdersCluster | [templates/aurora.yaml:30](https://github.com/acme/infra/blob/0123456789abcdef0123456789abcdef01234567/templates/aurora.yaml#L30) |",
     );
     expect(md).toContain("/templates/legacy%20db.yaml#L12)");
   });
@@ -53,7 +53,9 @@ describe("Markdown summary", () => {
   it("writes plain file:line when any of the three is missing", () => {
     const { GITHUB_SHA: _sha, ...partial } = GITHUB_ENV;
     const plain = renderMarkdown(templateReport(), { env: partial });
-    expect(plain).toContain("| critical | `deletion-protection` | OrdersCluster | templates/aurora.yaml:30 |");
+    expect(plain).toContain(
+      "| critical | [deletion\u2011protection](https://github.com/rdsguard/rdsguard/blob/main/docs/rules.md#deletion-protection) | OrdersCluster | templates/aurora.yaml:30 |",
+    );
     expect(plain).not.toContain("](https://github.com/acme/infra/blob/");
   });
 
@@ -99,10 +101,29 @@ describe("Markdown escaping", () => {
     expect(cell("<script>&")).toBe("&lt;script&gt;&amp;");
   });
 
+  it("keeps rule ids from wrapping (non-breaking hyphens, linked to the docs) and shows each failing rule's fix", () => {
+    const md = renderMarkdown(templateReport());
+    expect(md).toContain(
+      "**How to fix**\n\n- [deletion\u2011protection](DOCS#deletion-protection) (1): Set the property that deletion-protection checks.".replaceAll(
+        "DOCS",
+        "https://github.com/rdsguard/rdsguard/blob/main/docs/rules.md",
+      ),
+    );
+    expect(md).not.toMatch(/\| `[a-z]+-[a-z-]+` \|/);
+  });
+
+  it("gives audit rows their account and region", () => {
+    const md = renderMarkdown(auditReport());
+    expect(md).toContain("| Severity | Rule | Account | Region | Resource | Location | Message |");
+    expect(md).toMatch(
+      /\| high \| \[storage\u2011encrypted\]\([^)]+\) \| 123456789012 \| eu-west-1 \| billing-prod \|/,
+    );
+  });
+
   it("keeps the odd finding on one table row", () => {
     const md = renderMarkdown(templateReport());
     expect(md).toContain(
-      "| low | `storage-encrypted` | Odd,Name:50% | cdk.out/App Stack.template.json:7 | DB cluster Odd,Name:50% (App/Stack/Odd,Name:50%/Resource): KmsKeyId is 'alias/a\\|b,c:d' (100% &lt;unverified&gt; &amp; odd)<br>second line. |",
+      "| low | [storage\u2011encrypted](https://github.com/rdsguard/rdsguard/blob/main/docs/rules.md#storage-encrypted) | Odd,Name:50% | cdk.out/App Stack.template.json:7 | DB cluster Odd,Name:50% (App/Stack/Odd,Name:50%/Resource): KmsKeyId is 'alias/a\\|b,c:d' (100% &lt;unverified&gt; &amp; odd)<br>second line. |",
     );
     expect(tableLinesAreWhole(md)).toBe(true);
   });
