@@ -115,5 +115,5 @@ describe("the packed package as a library", () => {
       ],
       consumer,
     );
-  }, 240_000);
+  }, 600_000);
 });
