@@ -3,9 +3,10 @@
  * scanner builds -> the same rules, policy and reporters. Read-only: only Describe/List/Get calls are sent.
  * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Judge, loadRuleSet } from "../engine/report.js";
-import type { ScanError } from "../engine/types.js";
+import { DEPLOYED_TEMPLATES_DIR, type ScanError } from "../engine/types.js";
 import type { Model } from "../model/types.js";
 import { parseIsoDate } from "../policy/dates.js";
 import type { LiveProgress } from "../scanners/live/index.js";
@@ -18,6 +19,7 @@ import {
 } from "../scanners/live/index.js";
 import { scanTemplateText } from "../scanners/template/index.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, type OutputSettings, parseOutputOptions } from "./output.js";
+import { chooseReportRoot, ROOT_USAGE } from "./report-root.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
 
 export const AUDIT_USAGE = `Usage: rdsguard audit [options]
@@ -58,7 +60,9 @@ Templates:
   --templates              also scan the deployed templates (GetTemplate) of stacks that own RDS resources
   --stack-template STACK=PATH
                            point live findings of stack STACK at template PATH (repeatable; also the policy
-                           file's stackTemplates)
+                           file's stackTemplates; PATH is relative to the working directory, the policy's
+                           paths to the report root)
+${ROOT_USAGE}
 
 Policy options:
   --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
@@ -100,6 +104,7 @@ function parse(argv: string[]) {
       verbose: { type: "boolean" },
       templates: { type: "boolean" },
       "stack-template": { type: "string", multiple: true },
+      root: { type: "string" },
       ...POLICY_OPTIONS,
       strict: { type: "boolean" },
       now: { type: "string" },
@@ -256,6 +261,14 @@ export async function run(argv: string[]): Promise<number> {
   const startedAt = new Date();
   const now = settings.now ?? startedAt;
   const cwd = process.cwd();
+  let root: string;
+  try {
+    const firstMapped = Object.values(settings.stackTemplates)[0];
+    root = chooseReportRoot({ root: values.root, inputs: firstMapped ? [firstMapped] : [], cwd }).root;
+  } catch (err) {
+    process.stderr.write(`rdsguard audit: ${(err as Error).message}\n`);
+    return 2;
+  }
   const errors: ScanError[] = [];
   // The output step lists the report's errors on stderr unless the text view goes to stdout (it lists them
   // there); in that case say them here, as they happen, so stderr always carries them.
@@ -351,8 +364,12 @@ export async function run(argv: string[]): Promise<number> {
     (a, b) => (a.account ?? "").localeCompare(b.account ?? "") || (a.region ?? "").localeCompare(b.region ?? ""),
   );
 
-  const stackTemplates = { ...policy.stackTemplates, ...settings.stackTemplates };
-  const mappingErrors = await attachStackTemplates(models, stackTemplates, cwd);
+  // Paths in the policy file are repository paths (relative to the report root); --stack-template paths are
+  // typed at the shell (relative to the working directory). Both end up shown relative to the report root.
+  const stackTemplates: Record<string, string> = {};
+  for (const [stack, file] of Object.entries(policy.stackTemplates)) stackTemplates[stack] = resolve(root, file);
+  for (const [stack, file] of Object.entries(settings.stackTemplates)) stackTemplates[stack] = resolve(cwd, file);
+  const mappingErrors = await attachStackTemplates(models, stackTemplates, root);
   for (const e of mappingErrors) sayError(e);
   errors.push(...mappingErrors);
 
@@ -361,7 +378,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const model of models) judge.judge(model);
 
   for (const t of live.deployedTemplates) {
-    const file = `deployed/${t.account}/${t.region}/${t.stackName}.template`;
+    const file = `${DEPLOYED_TEMPLATES_DIR}/${t.account}/${t.region}/${t.stackName}.template`;
     const result = scanTemplateText(t.body, file, { region: t.region, accountId: t.account, stackName: t.stackName });
     if (result.error) {
       const e = { ...result.error, account: t.account, region: t.region };
@@ -375,7 +392,7 @@ export async function run(argv: string[]): Promise<number> {
     judge.judge(result.model);
   }
   const report = judge.report(
-    { kind: "audit", startedAt, root: cwd },
+    { kind: "audit", startedAt, root },
     {
       filesScanned: live.deployedTemplates.length,
       apiCalls: live.apiCalls,

@@ -15,6 +15,7 @@ import {
   scanTemplateFiles,
 } from "../scanners/template/index.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
+import { chooseReportRoot, ROOT_USAGE } from "./report-root.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
 
 export const SCAN_USAGE = `Usage: rdsguard scan [options] PATH...
@@ -31,6 +32,7 @@ Template options:
   --account-id ID          value of AWS::AccountId (otherwise unknown)
   --stack-name NAME        value of AWS::StackName (otherwise unknown)
   --max-file-size MB       larger files are reported, not read (default ${DEFAULT_MAX_FILE_SIZE / 1024 / 1024})
+${ROOT_USAGE}
 
 Policy options:
   --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
@@ -65,6 +67,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const now = new Date(nowMs);
   const cwd = process.cwd();
+  let root: string;
+  try {
+    root = chooseReportRoot({ root: values.root, inputs: positionals, cwd }).root;
+  } catch (err) {
+    process.stderr.write(`rdsguard scan: ${(err as Error).message}\n`);
+    return 2;
+  }
   const errors: ScanError[] = [];
 
   const parameters: Record<string, string> = {};
@@ -95,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
   errors.push(...policyErrors);
 
   const { assemblies, others } = await separateCloudAssemblies(positionals, cwd);
-  const discovered = others.length > 0 ? await discoverFiles(others, cwd) : { files: [], errors: [] };
+  const discovered = others.length > 0 ? await discoverFiles(others, cwd, root) : { files: [], errors: [] };
   errors.push(...discovered.errors);
 
   const judge = new Judge({ policy, rules, strict: values.strict ?? false, now });
@@ -109,17 +118,17 @@ export async function run(argv: string[]): Promise<number> {
   };
   let filesScanned = discovered.files.length;
   for (const assembly of assemblies) {
-    for await (const result of scanCloudAssembly(assembly, cwd, options)) {
+    for await (const result of scanCloudAssembly(assembly, root, options)) {
       filesScanned++;
       if (result.error) judge.errors.push(result.error);
       if (result.model) judge.judge(result.model);
     }
   }
-  for await (const result of scanTemplateFiles(discovered.files, cwd, options)) {
+  for await (const result of scanTemplateFiles(discovered.files, root, options)) {
     if (result.error) judge.errors.push(result.error);
     if (result.model) judge.judge(result.model);
   }
-  const report = judge.report({ kind: "template", startedAt, root: cwd }, { filesScanned });
+  const report = judge.report({ kind: "template", startedAt, root }, { filesScanned });
   return emitReport(report, values);
 }
 
@@ -136,6 +145,7 @@ function parse(argv: string[]) {
       "account-id": { type: "string" },
       "stack-name": { type: "string" },
       "max-file-size": { type: "string" },
+      root: { type: "string" },
       ...POLICY_OPTIONS,
       strict: { type: "boolean" },
       now: { type: "string" },
