@@ -52,7 +52,10 @@ export function githubSarifProblems(sarif: unknown, options: GithubSarifOptions 
   const categories = new Set<string>();
   runs.forEach((run, r) => {
     const where = `runs[${r}]`;
-    if (!isRecord(run)) return problems.push(`${where} is not an object`);
+    if (!isRecord(run)) {
+      problems.push(`${where} is not an object`);
+      return;
+    }
     const driver = isRecord(run.tool) && isRecord(run.tool.driver) ? run.tool.driver : undefined;
     if (typeof driver?.name !== "string" || driver.name === "") problems.push(`${where}: no tool.driver.name`);
     const category = `${String(driver?.name)}|${String(isRecord(run.automationDetails) ? run.automationDetails.id : "")}`;
@@ -60,7 +63,10 @@ export function githubSarifProblems(sarif: unknown, options: GithubSarifOptions 
     categories.add(category);
     checkRules(driver, where, problems);
     const results = run.results;
-    if (!Array.isArray(results)) return problems.push(`${where}: Missing 'results' array in run`);
+    if (!Array.isArray(results)) {
+      problems.push(`${where}: Missing 'results' array in run`);
+      return;
+    }
     if (results.length > MAX_RESULTS) problems.push(`${where}: ${results.length} results, over ${MAX_RESULTS}`);
     results.forEach((result, i) => checkResult(result, `${where}.results[${i}]`, options, problems));
     const invocations = Array.isArray(run.invocations) ? run.invocations : [];
