@@ -68,21 +68,21 @@ export function githubSarifProblems(sarif: unknown, options: GithubSarifOptions 
       return;
     }
     if (results.length > MAX_RESULTS) problems.push(`${where}: ${results.length} results, over ${MAX_RESULTS}`);
-    results.forEach((result, i) => checkResult(result, `${where}.results[${i}]`, options, problems));
+    for (const [i, result] of results.entries()) checkResult(result, `${where}.results[${i}]`, options, problems);
     const invocations = Array.isArray(run.invocations) ? run.invocations : [];
     invocations.forEach((inv, k) => {
       const notes =
         isRecord(inv) && Array.isArray(inv.toolExecutionNotifications) ? inv.toolExecutionNotifications : [];
       notes.forEach((n, j) => {
         const locations = isRecord(n) && Array.isArray(n.locations) ? n.locations : [];
-        locations.forEach((loc, l) =>
+        for (const [l, loc] of locations.entries()) {
           checkPhysical(
             isRecord(loc) ? loc.physicalLocation : undefined,
             `${where}.invocations[${k}].toolExecutionNotifications[${j}].locations[${l}]`,
             options,
             problems,
-          ),
-        );
+          );
+        }
       });
     });
   });
