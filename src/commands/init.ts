@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { USER_POLICY_FILE } from "../policy/load.js";
 import { allRules } from "../rules/index.js";
 import type { RuleMeta } from "../rules/types.js";
+import { POLICY_SCHEMA_URL } from "../version.js";
 
 const USAGE = `Usage: rdsguard init [--force] [PATH]
 
@@ -101,7 +102,7 @@ export function renderStarterPolicy(rules: readonly { meta: RuleMeta }[]): strin
     "# directory, or the file given with --config. Reference: docs/policy.md; rule ids, parameters and",
     "# defaults: `rdsguard rules` and `rdsguard explain RULE`.",
     "#",
-    "# yaml-language-server: $schema=./node_modules/rdsguard/schema/policy.schema.json",
+    `# yaml-language-server: $schema=${POLICY_SCHEMA_URL}`,
     "",
     "version: 1",
     "",

@@ -6,9 +6,11 @@ import { DEPLOYED_TEMPLATES_DIR, type Finding, type ScanError, type ScanReport }
 import { RESOURCE_KIND_LABEL } from "../model/types.js";
 import type { RuleMeta, Severity } from "../rules/types.js";
 import { SEVERITIES } from "../rules/types.js";
+import { PROJECT_URL } from "../version.js";
 
-/** The project's home; rule documentation links are built from it and from nothing else. */
-export const PROJECT_URL = "https://github.com/rdsguard/rdsguard";
+/** The project's home (package.json `repository`); rule documentation links are built from it and nothing else. */
+export { PROJECT_URL };
+
 export const RULES_DOC_URL = `${PROJECT_URL}/blob/main/docs/rules.md`;
 
 /** Anchor of a rule in docs/rules.md: the rule id is the heading, so GitHub's slug is the id itself. */
