@@ -71,7 +71,7 @@ function yamlBlocks(file: string): Snippet[] {
   return blocks;
 }
 
-type Kind = "workflow" | "steps" | "gitlab" | "other";
+type Kind = "workflow" | "jobs" | "steps" | "gitlab" | "other";
 
 function classify(text: string): { kind: Kind; doc: unknown } {
   const dedented = dedent(text);
@@ -79,6 +79,7 @@ function classify(text: string): { kind: Kind; doc: unknown } {
   if (doc && typeof doc === "object" && !Array.isArray(doc)) {
     const keys = Object.keys(doc);
     if (keys.includes("jobs") && keys.includes("on")) return { kind: "workflow", doc };
+    if (keys.length === 1 && keys[0] === "jobs") return { kind: "jobs", doc };
     const values = Object.values(doc as Record<string, unknown>);
     if (values.some((v) => v && typeof v === "object" && "script" in (v as object))) return { kind: "gitlab", doc };
     return { kind: "other", doc };
@@ -147,12 +148,13 @@ describe("actionlint", () => {
   });
 
   it("accepts every workflow and workflow-steps snippet in README.md and docs/", () => {
-    const counts: Record<Kind, number> = { workflow: 0, steps: 0, gitlab: 0, other: 0 };
+    const counts: Record<Kind, number> = { workflow: 0, jobs: 0, steps: 0, gitlab: 0, other: 0 };
     const problems: string[] = [];
     for (const s of snippets) {
       counts[s.kind]++;
       let workflow: string | undefined;
       if (s.kind === "workflow") workflow = dedent(s.text);
+      if (s.kind === "jobs") workflow = stringify({ name: "snippet", on: "workflow_dispatch", ...(s.doc as object) });
       if (s.kind === "steps") {
         const steps = [{ uses: "actions/checkout@v4" }, ...(s.doc as unknown[])];
         workflow = stringify({ name: "snippet", on: "push", jobs: { snippet: { "runs-on": "ubuntu-latest", steps } } });
@@ -166,7 +168,9 @@ describe("actionlint", () => {
     }
     expect(problems).toEqual([]);
     expect(counts.workflow).toBeGreaterThanOrEqual(3);
-    expect(counts.steps).toBeGreaterThanOrEqual(1);
+    expect(counts.steps).toBeGreaterThanOrEqual(2);
+    expect(counts.jobs).toBeGreaterThanOrEqual(1);
+    expect(counts.gitlab).toBe(1);
     // What is not linted is named: GitLab CI and non-workflow YAML (policies), never a GitHub workflow.
     const others = snippets.filter((s) => s.kind === "other" && /\b(runs-on|uses:|jobs:)/.test(s.text));
     expect(others.map((s) => `${s.file}:${s.line}`)).toEqual([]);

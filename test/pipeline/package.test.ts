@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const pkg = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")) as {
@@ -96,5 +97,62 @@ describe("the packed tarball, installed into an empty project", () => {
     // The starter policy loads: a scan with it runs.
     const scan = run("npx", ["--no-install", "rdsguard", "scan", "infra/", "--format", "json"], project);
     expect(scan.status, scan.stderr).toBe(1);
+  });
+});
+
+/** Every `rdsguard scan` / `rdsguard merge` command line of the README's and docs' CI recipes (sh and YAML blocks). */
+function recipeCommands(): Array<{ where: string; command: string }> {
+  const out: Array<{ where: string; command: string }> = [];
+  for (const file of ["README.md", "docs/ci.md", "docs/audit.md"]) {
+    const text = readFileSync(path.join(repo, file), "utf8");
+    for (const m of text.matchAll(/^```(sh|yaml)\n([\s\S]*?)^```$/gm)) {
+      const [, lang, body = ""] = m;
+      const where = `${file}:${text.slice(0, m.index).split("\n").length}`;
+      const candidates: string[] = [];
+      if (lang === "sh") candidates.push(...body.split("\n").map((l) => l.replace(/\s+#.*$/, "")));
+      else {
+        const collect = (v: unknown): void => {
+          if (typeof v === "string") candidates.push(v.replace(/\s*\n\s*/g, " "));
+          else if (Array.isArray(v)) v.forEach(collect);
+          else if (v && typeof v === "object") {
+            for (const [k, x] of Object.entries(v))
+              if (k === "run" || k === "script" || typeof x === "object") collect(x);
+          }
+        };
+        const lines = body.split("\n");
+        const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)?.[0].length ?? 0));
+        collect(parse(lines.map((l) => l.slice(indent)).join("\n")));
+      }
+      for (const c of candidates) {
+        const command = c.trim();
+        if (/^rdsguard (scan|merge) /.test(command)) out.push({ where, command });
+      }
+    }
+  }
+  return out;
+}
+
+describe("the CI recipes' commands, run as written with the installed package", () => {
+  it("every rdsguard scan / merge command of README.md, docs/ci.md and docs/audit.md runs (exit 0 or 1, never 2)", () => {
+    const commands = recipeCommands();
+    expect(commands.length).toBeGreaterThanOrEqual(6);
+    const bin = path.join(project, "node_modules/.bin");
+    // What the recipes read: infra/ (present) and, for merge, audit shards (made here from a scan's JSON).
+    run(
+      "npx",
+      ["--no-install", "rdsguard", "scan", "infra/", "--format", "json=audit-a.json", "--fail-on", "none"],
+      project,
+    );
+    const results = commands.map(({ where, command }) => {
+      const r = spawnSync("bash", ["-c", command], {
+        cwd: project,
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`, NO_COLOR: "1" },
+      });
+      return { where, command, status: r.status, stderr: r.stderr.slice(0, 300) };
+    });
+    expect(results.filter((r) => r.status !== 0 && r.status !== 1)).toEqual([]);
+    expect(results.filter((r) => /--fail-on none/.test(r.command) && r.status !== 0)).toEqual([]);
   });
 });
