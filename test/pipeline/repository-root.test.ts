@@ -5,7 +5,7 @@
  * the repository root are those rdsguard 0.1.0 wrote, so existing baselines keep matching.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,7 +41,7 @@ function normalize(text: string): string {
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<time>")
     .replace(/"durationMs": \d+/g, '"durationMs": 0')
     .replace(/ time="[\d.]+"/g, ' time="0"')
-    .replace(/; \d+(\.\d+)?m?s\b/g, "; <duration>")
+    .replace(/; \d+(\.\d+)? ?m?s\b/g, "; <duration>")
     .replace(/\b\d+(\.\d+)? ?(ms|s) (total|elapsed)/g, "<duration>");
 }
 
