@@ -107,7 +107,10 @@ function main() {
   setOutput("failing", active.length);
   setOutput("new", active.filter((f) => f.baselineState !== "unchanged").length);
   setOutput("unknown", findings.filter((f) => f.verdict === "unknown" && !f.suppression).length);
-  setOutput("suppressed", findings.filter((f) => f.verdict === "fail" && f.suppression).length);
+  setOutput(
+    "suppressed",
+    findings.filter((f) => (f.verdict === "fail" || f.verdict === "unknown") && f.suppression).length,
+  );
   setOutput("errors", report?.errors?.length ?? (exitCode === 2 ? 1 : 0));
 
   if (existsSync(sarifFile)) {

@@ -150,6 +150,9 @@ describe("action.yml", () => {
     expect(Number(r.outputs.failing)).toBeGreaterThan(5);
     expect(r.outputs.new).toBe(r.outputs.failing);
     expect(r.outputs.errors).toBe("0");
+    // postgres-restore-from-snapshot.yaml waives its one undetermined finding inline; the text view counts it too.
+    expect(r.outputs.suppressed).toBe("1");
+    expect(r.stdout).toMatch(/, 1 suppressed,/);
     expect(r.outputs["sarif-file"]).toBe(path.join(checkout, "rdsguard.sarif"));
     expect(r.summary).toMatch(/^<!-- rdsguard -->/);
     expect(r.summary).toContain("infra/db/mysql-legacy-standalone.yaml");
