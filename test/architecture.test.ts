@@ -26,8 +26,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   policy: ["model", "rules", "util"],
   // Runs the rules under the policy into findings; suppressions, fingerprints, plugins, the report.
   engine: ["model", "rules", "policy", "util", "version"],
-  // Format a report; nothing upstream is recomputed here.
-  reporters: ["model", "rules", "engine", "util"],
+  // Format a report; nothing upstream is recomputed here. version: the project URL (package.json `repository`).
+  reporters: ["model", "rules", "engine", "util", "version"],
 };
 const ENTRY_POINTS = new Set(["commands", "cdk", "cli", "index"]);
 

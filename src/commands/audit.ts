@@ -3,8 +3,9 @@
  * scanner builds -> the same rules, policy and reporters. Read-only: only Describe/List/Get calls are sent.
  * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
  */
+import { resolve } from "node:path";
 import { Judge, loadRuleSet } from "../engine/report.js";
-import type { ScanError, ScanReport } from "../engine/types.js";
+import { DEPLOYED_TEMPLATES_DIR, type ScanError, type ScanReport } from "../engine/types.js";
 import type { Model } from "../model/types.js";
 import { parseIsoDate } from "../policy/dates.js";
 import type { LiveProgress } from "../scanners/live/index.js";
@@ -27,6 +28,7 @@ import {
   showProgress,
   textOnStandardOutput,
 } from "./output.js";
+import { chooseReportRoot, ROOT_USAGE } from "./report-root.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
 
 export const AUDIT_USAGE = `Usage: rdsguard audit [options]
@@ -67,7 +69,9 @@ Templates:
   --templates              also scan the deployed templates (GetTemplate) of stacks that own RDS resources
   --stack-template STACK=PATH
                            point live findings of stack STACK at template PATH (repeatable; also the policy
-                           file's stackTemplates)
+                           file's stackTemplates; PATH is relative to the working directory, the policy's
+                           paths to the report root)
+${ROOT_USAGE}
 
 Policy options:
   --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
@@ -108,6 +112,7 @@ function parse(argv: string[]) {
       "endpoint-url": { type: "string" },
       templates: { type: "boolean" },
       "stack-template": { type: "string", multiple: true },
+      root: { type: "string" },
       ...POLICY_OPTIONS,
       strict: { type: "boolean" },
       now: { type: "string" },
@@ -297,6 +302,13 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
   const startedAt = new Date();
   const now = settings.now ?? startedAt;
   const cwd = process.cwd();
+  let root: string;
+  try {
+    const firstMapped = Object.values(settings.stackTemplates)[0];
+    root = chooseReportRoot({ root: values.root, inputs: firstMapped ? [firstMapped] : [], cwd }).root;
+  } catch (err) {
+    return (err as Error).message;
+  }
   const errors: ScanError[] = [];
   const sayError = (e: ScanError) => hooks.onError?.(e);
 
@@ -358,8 +370,12 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
     (a, b) => (a.account ?? "").localeCompare(b.account ?? "") || (a.region ?? "").localeCompare(b.region ?? ""),
   );
 
-  const stackTemplates = { ...policy.stackTemplates, ...settings.stackTemplates };
-  const mappingErrors = await attachStackTemplates(models, stackTemplates, cwd);
+  // Paths in the policy file are repository paths (relative to the report root); --stack-template paths are
+  // typed at the shell (relative to the working directory). Both end up shown relative to the report root.
+  const stackTemplates: Record<string, string> = {};
+  for (const [stack, file] of Object.entries(policy.stackTemplates)) stackTemplates[stack] = resolve(root, file);
+  for (const [stack, file] of Object.entries(settings.stackTemplates)) stackTemplates[stack] = resolve(cwd, file);
+  const mappingErrors = await attachStackTemplates(models, stackTemplates, root);
   for (const e of mappingErrors) sayError(e);
   errors.push(...mappingErrors);
 
@@ -368,7 +384,7 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
   for (const model of models) judge.judge(model);
 
   for (const t of live.deployedTemplates) {
-    const file = `deployed/${t.account}/${t.region}/${t.stackName}.template`;
+    const file = `${DEPLOYED_TEMPLATES_DIR}/${t.account}/${t.region}/${t.stackName}.template`;
     const result = scanTemplateText(t.body, file, { region: t.region, accountId: t.account, stackName: t.stackName });
     if (result.error) {
       const e = { ...result.error, account: t.account, region: t.region };
@@ -382,7 +398,7 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
     judge.judge(result.model);
   }
   const report = judge.report(
-    { kind: "audit", startedAt, root: cwd },
+    { kind: "audit", startedAt, root },
     {
       filesScanned: live.deployedTemplates.length,
       apiCalls: live.apiCalls,

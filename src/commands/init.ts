@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { USER_POLICY_FILE } from "../policy/load.js";
 import { allRules } from "../rules/index.js";
 import type { RuleMeta } from "../rules/types.js";
+import { POLICY_SCHEMA_URL } from "../version.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 
 const USAGE = `Usage: rdsguard init [--force] [--parents] [PATH]
@@ -105,7 +106,7 @@ export function renderStarterPolicy(rules: readonly { meta: RuleMeta }[]): strin
     "# directory, or the file given with --config. Reference: docs/policy.md; rule ids, parameters and",
     "# defaults: `rdsguard rules` and `rdsguard explain RULE`.",
     "#",
-    "# yaml-language-server: $schema=./node_modules/rdsguard/schema/policy.schema.json",
+    `# yaml-language-server: $schema=${POLICY_SCHEMA_URL}`,
     "",
     "version: 1",
     "",

@@ -12,7 +12,7 @@ import { applyBaseline, loadBaseline } from "../reporters/baseline.js";
 import { errorPlace, isActive, severityAtLeast } from "../reporters/common.js";
 import { isReportFormat, REPORT_FORMATS, type ReportFormat, renderReport } from "../reporters/index.js";
 import { MARKDOWN_JOB_SUMMARY_LIMIT, MARKDOWN_MIN_LIMIT, MARKDOWN_PR_COMMENT_LIMIT } from "../reporters/markdown.js";
-import type { SarifSuppressedMode } from "../reporters/sarif.js";
+import { countFindingsWithoutRepositoryFile, type SarifSuppressedMode } from "../reporters/sarif.js";
 import { SEVERITIES, type Severity } from "../rules/types.js";
 
 export { applyBaseline, loadBaseline } from "../reporters/baseline.js";
@@ -357,6 +357,13 @@ export async function emitReport(
     await writeStream(io.stderr, `rdsguard: ${e.kind} error${place ? ` at ${place}` : ""}: ${e.message}\n`).catch(
       () => undefined,
     );
+  }
+  if (targets.some((t) => t.format === "sarif")) {
+    const left = countFindingsWithoutRepositoryFile(final, { suppressed: settings.sarifSuppressed });
+    if (left > 0) {
+      const line = `rdsguard: ${left} finding${left === 1 ? " has" : "s have"} no file in the repository and ${left === 1 ? "is" : "are"} not in the SARIF report (GitHub needs a file; map live stacks with --stack-template); the other formats list ${left === 1 ? "it" : "them"}\n`;
+      await writeStream(io.stderr, line).catch(() => undefined);
+    }
   }
   return failedWrites > 0 ? 2 : exitCodeFor(final, settings.failOn);
 }

@@ -17,6 +17,7 @@ import {
 import { closestName } from "../suggest.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, ProgressLine, showProgress } from "./output.js";
+import { chooseReportRoot, ROOT_USAGE } from "./report-root.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
 
 export const SCAN_USAGE = `Usage: rdsguard scan [options] PATH...
@@ -33,6 +34,7 @@ Template options:
   --account-id ID          value of AWS::AccountId (otherwise unknown)
   --stack-name NAME        value of AWS::StackName (otherwise unknown)
   --max-file-size MB       larger files are reported, not read (default ${DEFAULT_MAX_FILE_SIZE / 1024 / 1024})
+${ROOT_USAGE}
 
 Policy options:
   --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
@@ -44,8 +46,10 @@ ${OUTPUT_USAGE}`;
 
 /** What a program gives `scanTemplates` (the library API); the command line maps its flags onto it. */
 export interface ScanTemplatesOptions {
-  /** Directory that relative paths, --config and report paths are relative to (default: process.cwd()). */
+  /** Directory that relative paths and --config are relative to (default: process.cwd()). */
   cwd?: string;
+  /** Root that report paths and fingerprints are relative to (default: the git top-level of the first path, else cwd). */
+  root?: string;
   /** Parameter values by name (as --parameter KEY=VALUE). */
   parameters?: Record<string, string>;
   /** A parameters file (as --parameters FILE); `parameters` win over it. */
@@ -77,6 +81,7 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
   const startedAt = new Date();
   const now = options.now ?? startedAt;
   const cwd = options.cwd ?? process.cwd();
+  const root = chooseReportRoot({ root: options.root, inputs: paths, cwd }).root;
   const errors: ScanError[] = [];
   const parameters: Record<string, string> = {};
   if (options.parametersFile) {
@@ -94,7 +99,7 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
   errors.push(...policyErrors);
 
   const { assemblies, others } = await separateCloudAssemblies(paths, cwd);
-  const discovered = others.length > 0 ? await discoverFiles(others, cwd) : { files: [], errors: [] };
+  const discovered = others.length > 0 ? await discoverFiles(others, cwd, root) : { files: [], errors: [] };
   errors.push(...discovered.errors);
 
   const judge = new Judge({ policy, rules, strict: options.strict ?? false, now });
@@ -117,12 +122,12 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
     options.onProgress?.(++done, filesScanned);
   };
   for (const assembly of assemblies) {
-    for await (const result of scanCloudAssembly(assembly, cwd, scanOptions)) {
+    for await (const result of scanCloudAssembly(assembly, root, scanOptions)) {
       filesScanned++;
       take(result);
     }
   }
-  for await (const result of scanTemplateFiles(discovered.files, cwd, scanOptions)) take(result);
+  for await (const result of scanTemplateFiles(discovered.files, root, scanOptions)) take(result);
   // A value for a parameter no scanned template declares is most likely a typo: CloudFormation would reject it.
   for (const key of Object.keys(parameters)) {
     if (declared.has(key)) continue;
@@ -131,7 +136,7 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
       `parameter ${key} is given a value but no scanned template declares it${near ? ` (did you mean ${near}?)` : ""}`,
     );
   }
-  return judge.report({ kind: "template", startedAt, root: cwd }, { filesScanned });
+  return judge.report({ kind: "template", startedAt, root }, { filesScanned });
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -156,6 +161,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`rdsguard scan: --now must be a date YYYY-MM-DD, got ${values.now}\n`);
     return 2;
   }
+  let root: string;
+  try {
+    root = chooseReportRoot({ root: values.root, inputs: positionals, cwd: process.cwd() }).root;
+  } catch (err) {
+    process.stderr.write(`rdsguard scan: ${(err as Error).message}
+`);
+    return 2;
+  }
   const parameters: Record<string, string> = {};
   for (const flag of values.parameter ?? []) {
     const kv = parseParameterFlag(flag);
@@ -175,6 +188,7 @@ export async function run(argv: string[]): Promise<number> {
     : undefined;
   const startedMs = Date.now();
   const report = await scanTemplates(positionals, {
+    root,
     parameters,
     maxFileSize,
     now: new Date(nowMs),
@@ -217,6 +231,7 @@ function parse(argv: string[]) {
       "account-id": { type: "string" },
       "stack-name": { type: "string" },
       "max-file-size": { type: "string" },
+      root: { type: "string" },
       ...POLICY_OPTIONS,
       strict: { type: "boolean" },
       now: { type: "string" },

@@ -52,6 +52,12 @@ export interface ReportStats {
   oldestCapture?: string;
 }
 
+/**
+ * Where `audit --templates` files the templates it reads from CloudFormation (GetTemplate): report paths
+ * `deployed/ACCOUNT/REGION/STACK.template`. They are not files of the repository.
+ */
+export const DEPLOYED_TEMPLATES_DIR = "deployed";
+
 /** The JSON report shape (versioned; see docs/json-report.md). */
 export interface ScanReport {
   schemaVersion: 1;

@@ -3,13 +3,15 @@
  * resource are named, and the project links. One place, so the formats never disagree with the exit code.
  */
 import { withoutCitations } from "../engine/citations.js";
-import type { Finding, ScanError, ScanReport } from "../engine/types.js";
+import { DEPLOYED_TEMPLATES_DIR, type Finding, type ScanError, type ScanReport } from "../engine/types.js";
 import { RESOURCE_KIND_LABEL } from "../model/types.js";
 import type { RuleMeta, Severity } from "../rules/types.js";
 import { SEVERITIES } from "../rules/types.js";
+import { PROJECT_URL } from "../version.js";
 
-/** The project's home; rule documentation links are built from it and from nothing else. */
-export const PROJECT_URL = "https://github.com/rdsguard/rdsguard";
+/** The project's home (package.json `repository`); rule documentation links are built from it and nothing else. */
+export { PROJECT_URL };
+
 export const RULES_DOC_URL = `${PROJECT_URL}/blob/main/docs/rules.md`;
 
 /** Anchor of a rule in docs/rules.md: the rule id is the heading, so GitHub's slug is the id itself. */
@@ -62,6 +64,21 @@ export function reportedFindings(report: ScanReport): Finding[] {
 
 export function findingFile(f: Finding): string | undefined {
   return f.location?.file ?? f.resource.origin.file;
+}
+
+/**
+ * `file` when it is a path inside the report's root (relative, not climbing out with `..`) and not a template
+ * read from CloudFormation: the files GitHub can resolve against the repository. Else undefined.
+ */
+export function repositoryPath(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const slashed = file.replaceAll("\\", "/");
+  if (slashed.startsWith("/") || /^[A-Za-z]:\//.test(slashed) || /^[a-z][a-z0-9+.-]*:\/\//i.test(slashed)) {
+    return undefined;
+  }
+  const segments = slashed.replace(/^\.\//, "").split("/");
+  if (segments.includes("..") || segments[0] === DEPLOYED_TEMPLATES_DIR) return undefined;
+  return segments.join("/");
 }
 
 /** Worst first; then by file, line, column, rule and resource, so every format lists findings in the same order. */

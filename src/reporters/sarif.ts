@@ -8,8 +8,10 @@
  * - partialFingerprints carries the finding's fingerprint twice: as "rdsguard/v1", and as primaryLocationLineHash,
  *   the one key GitHub matches alerts on; it is built from rule, file, resource and property, never a line number,
  *   so moving code keeps the alert.
- * - Live findings without a template file keep only logicalLocations (ARN); GitHub does not display results
- *   without a physical location, other viewers do.
+ * - Every result has a physical location in the repository: GitHub rejects the whole file when one result has
+ *   none. Findings with no repository file (a live resource whose stack is not mapped to a template, a template
+ *   read from CloudFormation) are left out, counted in the run's `properties.findingsWithoutRepositoryFile` and
+ *   in a notification; the JSON, JUnit, Markdown and text reports keep them.
  */
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -24,6 +26,7 @@ import {
   findingFile,
   PROJECT_URL,
   plural,
+  repositoryPath,
   ruleHelpUri,
 } from "./common.js";
 
@@ -63,15 +66,26 @@ export interface SarifOptions {
   baselineApplied?: boolean;
 }
 
+/** The findings SARIF would report: failing or undetermined, and suppressed only with `include`. */
+function reportableFindings(report: ScanReport, options: SarifOptions): Finding[] {
+  return report.findings
+    .filter((f) => f.verdict === "fail" || f.verdict === "unknown")
+    .filter((f) => !f.suppression || options.suppressed === "include");
+}
+
+/** How many findings SARIF leaves out because no file of the repository holds them. */
+export function countFindingsWithoutRepositoryFile(report: ScanReport, options: SarifOptions = {}): number {
+  return reportableFindings(report, options).filter((f) => repositoryPath(findingFile(f)) === undefined).length;
+}
+
 export function buildSarif(report: ScanReport, options: SarifOptions = {}): Sarif.Log {
   const rules = [...report.rules];
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const baselineApplied = options.baselineApplied ?? report.findings.some((f) => f.baselineState !== undefined);
 
-  const candidates = report.findings
-    .filter((f) => f.verdict === "fail" || f.verdict === "unknown")
-    .filter((f) => !f.suppression || options.suppressed === "include")
-    .sort(compareFindings);
+  const reportable = reportableFindings(report, options);
+  const candidates = reportable.filter((f) => repositoryPath(findingFile(f)) !== undefined).sort(compareFindings);
+  const withoutFile = reportable.length - candidates.length;
   const kept = candidates.slice(0, SARIF_MAX_RESULTS);
 
   const results: Sarif.Result[] = kept.map((f) => {
@@ -86,6 +100,7 @@ export function buildSarif(report: ScanReport, options: SarifOptions = {}): Sari
   });
 
   const notifications = report.errors.map(toNotification);
+  if (withoutFile > 0) notifications.push(withoutFileNotification(withoutFile));
   if (candidates.length > kept.length) {
     notifications.push({
       level: "warning",
@@ -122,6 +137,7 @@ export function buildSarif(report: ScanReport, options: SarifOptions = {}): Sari
       kind: report.kind,
       stats: { ...report.stats },
       ...(options.suppressed === "include" ? {} : { suppressedFindingsOmitted: countSuppressed(report) }),
+      findingsWithoutRepositoryFile: withoutFile,
     },
   };
   return { $schema: SARIF_SCHEMA_URI, version: "2.1.0", runs: [run] };
@@ -239,7 +255,7 @@ function toResult(f: Finding, ruleIndex: number, baselineApplied: boolean): Sari
     },
   };
   const source = f.resource.origin.constructSource;
-  if (source) {
+  if (source && repositoryPath(source.file) !== undefined) {
     // CDK: the physical location is the synthesized template; the app's line that created the construct is related.
     const construct = f.resource.origin.cdkPath ?? f.resource.name;
     result.relatedLocations = [
@@ -257,9 +273,20 @@ function resultMessage(f: Finding): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
+/** Findings that SARIF leaves out for want of a repository file: say how many, and where they are. */
+function withoutFileNotification(count: number): Sarif.Notification {
+  return {
+    level: "note",
+    message: {
+      text: `${plural(count, "finding")} left out: no file in the repository to point at (live resources whose stack is not mapped to a template with --stack-template or stackTemplates, templates read from CloudFormation). The JSON, JUnit, Markdown and text reports list them.`,
+    },
+    properties: { kind: "findings-without-repository-file", count },
+  };
+}
+
 function resultLocation(f: Finding): Sarif.Location {
   const location: Sarif.Location = {};
-  const file = findingFile(f);
+  const file = repositoryPath(findingFile(f));
   if (file !== undefined) {
     location.physicalLocation = {
       artifactLocation: artifactLocation(file),
@@ -297,7 +324,7 @@ function toSuppression(s: Suppression): Sarif.Suppression {
     justification: s.reason,
     properties: waiverProperties(s),
   };
-  if (s.loc) suppression.location = { physicalLocation: physical(s.loc) };
+  if (s.loc && repositoryPath(s.loc.file) !== undefined) suppression.location = { physicalLocation: physical(s.loc) };
   return suppression;
 }
 
@@ -313,10 +340,12 @@ function toNotification(e: ScanError): Sarif.Notification {
       kind: e.kind,
       ...(e.account !== undefined ? { account: e.account } : {}),
       ...(e.region !== undefined ? { region: e.region } : {}),
+      ...(e.file !== undefined && repositoryPath(e.file) === undefined ? { file: e.file } : {}),
     },
   };
-  if (e.file !== undefined) {
-    const physicalLocation: Sarif.PhysicalLocation = { artifactLocation: artifactLocation(e.file) };
+  const file = repositoryPath(e.file);
+  if (file !== undefined) {
+    const physicalLocation: Sarif.PhysicalLocation = { artifactLocation: artifactLocation(file) };
     if (e.line !== undefined) physicalLocation.region = { startLine: e.line, startColumn: e.column ?? 1 };
     n.locations = [{ physicalLocation }];
   }
@@ -324,7 +353,7 @@ function toNotification(e: ScanError): Sarif.Notification {
 }
 
 function physical(loc: SourceLocation): Sarif.PhysicalLocation {
-  return { artifactLocation: artifactLocation(loc.file), region: region(loc) };
+  return { artifactLocation: artifactLocation(repositoryPath(loc.file) ?? loc.file), region: region(loc) };
 }
 
 function region(loc: SourceLocation): Sarif.Region {

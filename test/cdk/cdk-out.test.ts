@@ -6,6 +6,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding, ScanReport } from "../../src/engine/types.js";
+import { assertGithubAcceptsSarif } from "../support/github-sarif.js";
 import { positionOf, rdsguard, repo, type Synthesized, scanJson, synthExample, tempDir, withoutHash } from "./synth.js";
 
 const SOURCE = "examples/cdk/lib/database-stack.ts";
@@ -110,6 +111,7 @@ describe("rdsguard scan cdk.out", () => {
 
   it("carries the construct path, stack name and source into SARIF, text, JUnit and Markdown", () => {
     const sarif = JSON.parse(rdsguard(["scan", s.out, "--format", "sarif"]).stdout);
+    assertGithubAcceptsSarif(sarif, { repoRoot: repo });
     const result = sarif.runs[0].results.find(
       (r: { ruleId: string; locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }) =>
         r.ruleId === "storage-encrypted" && r.locations[0]?.logicalLocations[0]?.fullyQualifiedName === INSTANCE_PATH,

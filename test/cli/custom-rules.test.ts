@@ -13,6 +13,7 @@ import type { Finding, ScanReport } from "../../src/engine/types.js";
 import type { RuleMeta } from "../../src/rules/types.js";
 import { xsdErrors } from "../reporters/junit-tools.js";
 import { compileSarifValidator } from "../reporters/sarif-tools.js";
+import { assertGithubAcceptsSarif } from "../support/github-sarif.js";
 
 const repo = path.resolve(__dirname, "../..");
 const cli = path.join(repo, "dist/cli.js");
@@ -101,6 +102,7 @@ describe("rdsguard scan --config with customRules and plugins", () => {
     expect(code).toBe(1);
     const log = JSON.parse(text) as Sarif.Log;
     expect(compileSarifValidator()(log)).toEqual([]);
+    assertGithubAcceptsSarif(log, { repoRoot: repo });
     const run = log.runs[0] as Sarif.Run;
     const rules = run.tool.driver.rules ?? [];
     const custom = rules.find((r) => r.id === "retention-two-weeks");

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ScanReport } from "../../src/engine/types.js";
+import { assertGithubAcceptsSarif } from "../support/github-sarif.js";
 
 // These run the built CLI (npm test builds first), as a user would.
 const repo = path.resolve(__dirname, "../..");
@@ -174,6 +175,7 @@ describe("rdsguard scan", () => {
     );
     expect(writer).toEqual([]);
     const sarif = rdsguard(["scan", "test/fixtures/cdk.out", "--format", "sarif"]);
+    assertGithubAcceptsSarif(sarif.stdout, { repoRoot: repo });
     const result = JSON.parse(sarif.stdout).runs[0].results[0];
     expect(result.locations[0].logicalLocations[0]).toMatchObject({
       fullyQualifiedName: "OrdersStack/OrdersDb/Resource",

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { applyBaseline } from "../../src/reporters/baseline.js";
 import { PROJECT_URL } from "../../src/reporters/common.js";
 import { buildSarif, renderSarif, SARIF_FINGERPRINT_KEY, SECURITY_SEVERITY } from "../../src/reporters/sarif.js";
+import { assertGithubAcceptsSarif, githubSarifProblems } from "../support/github-sarif.js";
 import { auditReport, cleanReport, ROOT, RULES, templateReport } from "./fixture.js";
 import { exampleTemplates, reportFromTemplates } from "./pipeline.js";
 import { compileSarifValidator, multitoolValidate, prepareMultitool, sarifSchema } from "./sarif-tools.js";
@@ -62,6 +63,32 @@ describe("SARIF validates against the official SARIF 2.1.0 JSON schema (ajv)", (
     log.runs[0].results[0].level = "fatal";
     delete log.runs[0].tool.driver.name;
     expect(validate(log).length).toBeGreaterThan(0);
+  });
+});
+
+describe("GitHub code scanning's ingestion rules (test/support/github-sarif.ts)", () => {
+  it.each(variants)("%s", (_name, render) => {
+    expect(githubSarifProblems(JSON.parse(render()))).toEqual([]);
+  });
+
+  it("the checker rejects what GitHub rejects (it is not vacuous)", () => {
+    const log = JSON.parse(renderSarif(templateReport()));
+    const [first, second, third] = log.runs[0].results;
+    first.locations = [{ logicalLocations: [{ name: "x" }] }];
+    second.locations[0].physicalLocation.artifactLocation = { uri: "file:///elsewhere/x.yaml" };
+    third.locations[0].physicalLocation.artifactLocation.uri = "../outside.yaml";
+    log.runs.push({ ...log.runs[0], results: undefined });
+    const problems = githubSarifProblems(log, { repoRoot: "/nonexistent" });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "runs[0].results[0]: locationFromSarifResult: expected a physical location",
+        "runs[0].results[1].locations[0]: uri file:///elsewhere/x.yaml has a scheme (not repository-relative)",
+        "runs[0].results[2].locations[0]: uri ../outside.yaml climbs out of the repository",
+        expect.stringMatching(/^runs\[0\]\.results\[3\]\.locations\[0\]: uri .* is not a file of the repository/),
+        "runs[1]: Missing 'results' array in run",
+        expect.stringMatching(/^runs\[1\]: category rdsguard\|rdsguard\/templates\/ repeats/),
+      ]),
+    );
   });
 });
 
@@ -222,13 +249,37 @@ describe("SARIF content", () => {
     });
   });
 
-  it("keeps live findings without a file with logical locations only, ARN and account/region in properties", () => {
+  it("leaves out live findings without a repository file, and says how many in the run and a notification", () => {
     const audit = run(buildSarif(auditReport()));
-    const live = audit.results?.[0];
-    expect(live?.locations?.[0]?.physicalLocation).toBeUndefined();
-    expect(live?.locations?.[0]?.logicalLocations?.[0]).toMatchObject({
+    expect(audit.results).toEqual([]);
+    expect(audit.properties?.findingsWithoutRepositoryFile).toBe(1);
+    const notes = audit.invocations?.[0]?.toolExecutionNotifications ?? [];
+    expect(notes[0]).toMatchObject({
+      level: "error",
+      properties: { kind: "aws", account: "210987654321", region: "us-east-1" },
+    });
+    expect(notes.at(-1)).toMatchObject({
+      level: "note",
+      properties: { kind: "findings-without-repository-file", count: 1 },
+    });
+    expect(notes.at(-1)?.message.text).toMatch(/^1 finding left out: no file in the repository/);
+  });
+
+  it("keeps a live finding mapped to a template, with its physical and logical locations", () => {
+    const mapped = auditReport();
+    const live = mapped.findings[0];
+    if (!live) throw new Error("no live finding");
+    live.resource.origin.file = "stacks/billing.yaml";
+    live.location = { file: "stacks/billing.yaml", line: 12, column: 7 };
+    const audit = run(buildSarif(mapped));
+    expect(audit.properties?.findingsWithoutRepositoryFile).toBe(0);
+    const location = audit.results?.[0]?.locations?.[0];
+    expect(location?.physicalLocation).toMatchObject({
+      artifactLocation: { uri: "stacks/billing.yaml", uriBaseId: "%SRCROOT%" },
+      region: { startLine: 12, startColumn: 7 },
+    });
+    expect(location?.logicalLocations?.[0]).toMatchObject({
       name: "billing-prod",
-      fullyQualifiedName: "arn:aws:rds:eu-west-1:123456789012:cluster:billing-prod",
       properties: {
         account: "123456789012",
         region: "eu-west-1",
@@ -236,10 +287,19 @@ describe("SARIF content", () => {
         stackLogicalId: "BillingCluster",
       },
     });
-    expect(audit.invocations?.[0]?.toolExecutionNotifications?.[0]).toMatchObject({
-      level: "error",
-      properties: { kind: "aws", account: "210987654321", region: "us-east-1" },
-    });
+    assertGithubAcceptsSarif(buildSarif(mapped));
+  });
+
+  it("leaves out findings of templates read from CloudFormation (deployed/...), which are no repository file", () => {
+    const report = templateReport();
+    for (const f of report.findings) {
+      f.resource.origin.file = `deployed/123456789012/eu-west-1/${f.resource.origin.file}`;
+      if (f.location) f.location = { ...f.location, file: `deployed/123456789012/eu-west-1/${f.location.file}` };
+    }
+    const sarif = buildSarif(report);
+    expect(run(sarif).results).toEqual([]);
+    expect(run(sarif).properties?.findingsWithoutRepositoryFile).toBeGreaterThan(0);
+    assertGithubAcceptsSarif(sarif);
   });
 
   it("sets baselineState on every result when a baseline was applied, and on none otherwise", () => {

@@ -54,8 +54,15 @@ export function displayPath(file: string, root: string): string {
   return (rel === "" || rel.startsWith("..") ? file : rel).split(path.sep).join("/");
 }
 
-/** Expands paths, directories and globs into files; missing paths are errors. Order is stable. */
-export async function discoverFiles(inputs: string[], root: string): Promise<{ files: string[]; errors: ScanError[] }> {
+/**
+ * Expands paths, directories and globs (relative to `root`) into files; missing paths are errors. Order is
+ * stable. Errors name directories relative to `displayRoot` (the report's root; default `root`).
+ */
+export async function discoverFiles(
+  inputs: string[],
+  root: string,
+  displayRoot = root,
+): Promise<{ files: string[]; errors: ScanError[] }> {
   const files = new Set<string>();
   const errors: ScanError[] = [];
   for (const input of inputs) {
@@ -77,11 +84,11 @@ export async function discoverFiles(inputs: string[], root: string): Promise<{ f
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const message = code === "ENOENT" ? `no such file or directory: ${input}` : `cannot read ${input}: ${code}`;
-      errors.push({ kind: "io", file: input, message });
+      errors.push({ kind: "io", file: displayPath(abs, displayRoot), message });
       continue;
     }
     if (!isDirectory) files.add(abs);
-    else for (const f of await walk(abs, root, errors, new Set())) files.add(f);
+    else for (const f of await walk(abs, displayRoot, errors, new Set())) files.add(f);
   }
   return { files: [...files], errors };
 }
