@@ -31,6 +31,13 @@ export function membersOf(cluster: DbCluster, model: Model): DbInstance[] {
   return out;
 }
 
+/** DB instances in the model that are read replicas of this one (their sourceId links to it). */
+export function replicasOf(source: DbInstance, model: Model): DbInstance[] {
+  const out: DbInstance[] = [];
+  for (const r of model.resources.values()) if (r.kind === "db-instance" && r.sourceId === source.id) out.push(r);
+  return out;
+}
+
 /**
  * The KMS key a known KmsKeyId names: by the scanner's link (refersTo), else by matching key id, ARN or alias
  * (live keys carry their aliases).

@@ -217,6 +217,11 @@ export interface DbInstance extends ResourceBase {
   clusterId?: string;
   /** Model id of the replica's source instance, when it is in the same model. */
   sourceId?: string;
+  /**
+   * Live: ReadReplicaDBInstanceIdentifiers, the read replicas (identifiers, or ARNs across Regions) that use this
+   * instance as their source, wherever they are. Templates: not set (replicas in the model link back by sourceId).
+   */
+  readReplicaIdentifiers?: string[];
   /** Live: CertificateDetails from DescribeDBInstances. */
   certificateDetails?: CertificateDetails;
 }

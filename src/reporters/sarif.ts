@@ -241,7 +241,10 @@ function toResult(f: Finding, ruleIndex: number, baselineApplied: boolean): Sari
   const result: Sarif.Result = {
     ruleId: f.ruleId,
     ruleIndex,
-    level: f.verdict === "unknown" ? "note" : LEVEL[f.severity],
+    // SARIF's own verdict: an undetermined finding asks for review (and SARIF §3.27.10 gives a result whose kind is
+    // not "fail" the level "none"); a failure is "fail" with the level of its severity.
+    kind: f.verdict === "unknown" ? "review" : "fail",
+    level: f.verdict === "unknown" ? "none" : LEVEL[f.severity],
     message: { text: resultMessage(f) },
     locations: [resultLocation(f)],
     partialFingerprints: { [SARIF_FINGERPRINT_KEY]: f.fingerprint, primaryLocationLineHash: f.fingerprint },

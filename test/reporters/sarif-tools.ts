@@ -83,3 +83,43 @@ export async function multitoolValidate(sarifText: string): Promise<MultitoolIss
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * How a SARIF log encodes the verdict of each result, and where it breaks the rule: an undetermined finding is
+ * `kind: "review"` with `level: "none"` (SARIF §3.27.10: a result whose kind is not "fail" has level "none"), a
+ * failure is `kind: "fail"` with the level of its severity. So an unknown never looks like a low-severity failure.
+ */
+export function sarifVerdictIssues(sarifText: string): { issues: string[]; unknowns: number; lowFailures: number } {
+  const LEVEL: Record<string, string> = {
+    critical: "error",
+    high: "error",
+    medium: "warning",
+    low: "note",
+    info: "note",
+  };
+  const log = JSON.parse(sarifText) as {
+    runs: Array<{
+      results?: Array<{ ruleId?: string; kind?: string; level?: string; properties?: Record<string, unknown> }>;
+    }>;
+  };
+  const issues: string[] = [];
+  let unknowns = 0;
+  let lowFailures = 0;
+  for (const run of log.runs) {
+    for (const r of run.results ?? []) {
+      const verdict = r.properties?.verdict;
+      const severity = String(r.properties?.severity);
+      const where = `${r.ruleId} (${String(verdict)}, ${severity})`;
+      if (verdict === "unknown") {
+        unknowns++;
+        if (r.kind !== "review" || r.level !== "none") issues.push(`${where}: kind ${r.kind}, level ${r.level}`);
+      } else if (verdict === "fail") {
+        if (severity === "low" || severity === "info") lowFailures++;
+        if (r.kind !== "fail" || r.level !== LEVEL[severity]) issues.push(`${where}: kind ${r.kind}, level ${r.level}`);
+      } else {
+        issues.push(`${where}: a result for a verdict that is neither fail nor unknown`);
+      }
+    }
+  }
+  return { issues, unknowns, lowFailures };
+}

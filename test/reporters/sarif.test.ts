@@ -167,7 +167,7 @@ describe("SARIF content", () => {
     expect(r.properties?.suppressedFindingsOmitted).toBe(1);
   });
 
-  it("maps severity to level, unknown to note, and keeps ruleIndex consistent", () => {
+  it("maps severity to level, unknown to kind review (level none), and keeps ruleIndex consistent", () => {
     for (const x of results) {
       expect(r.tool.driver.rules?.[x.ruleIndex ?? -1]?.id).toBe(x.ruleId);
     }
@@ -176,9 +176,12 @@ describe("SARIF content", () => {
     const unknown = report.findings.find((f) => f.verdict === "unknown");
     const low = report.findings.find((f) => f.severity === "low");
     expect(bySeverity(critical?.fingerprint ?? "")?.level).toBe("error");
-    expect(bySeverity(unknown?.fingerprint ?? "")?.level).toBe("note");
+    expect(bySeverity(critical?.fingerprint ?? "")?.kind).toBe("fail");
+    expect(bySeverity(unknown?.fingerprint ?? "")?.level).toBe("none");
+    expect(bySeverity(unknown?.fingerprint ?? "")?.kind).toBe("review");
     expect(bySeverity(unknown?.fingerprint ?? "")?.message.text).toMatch(/^Could not be determined: /);
     expect(bySeverity(low?.fingerprint ?? "")?.level).toBe("note");
+    expect(bySeverity(low?.fingerprint ?? "")?.kind).toBe("fail");
   });
 
   it("names resource and property in the message and points at the exact value, %SRCROOT%-relative", () => {

@@ -96,11 +96,34 @@ describe("backup-retention", () => {
     expect(verdicts(run(rule, model([c], { source: "live" }), "arn:c"))).toEqual([`${R}:pass`]);
   });
 
-  it("does not judge read replicas (backups are taken on the source)", () => {
+  it("does not judge a read replica that feeds no other replica (backups are taken on the source)", () => {
     const replica = instance("Replica", { role: "read-replica", sourceDbInstanceIdentifier: known("prod") });
     const [r] = run(rule, model([replica]), "Replica");
     expect(r?.verdict).toBe("not-applicable");
-    expect(r?.message).toContain("taken on the source prod");
+    expect(r?.message).toBe(
+      "read replica of prod: automated backups of this data are taken on its source, and no read replica in this scan uses it as its source",
+    );
+  });
+
+  it("judges a MySQL read replica that is the source of another like a standalone instance", () => {
+    const middle = instance("Middle", {
+      role: "read-replica",
+      engine: known("MySQL"),
+      sourceDbInstanceIdentifier: known("prod"),
+      backupRetentionPeriod: known(0),
+    });
+    const leaf = instance("Leaf", {
+      role: "read-replica",
+      sourceDbInstanceIdentifier: known("Middle"),
+      sourceId: "Middle",
+    });
+    expect(verdicts(run(rule, model([middle, leaf]), "Middle"))[0]).toBe(`${R}:fail`);
+    // A PostgreSQL middle replica is not asked for backups of its own.
+    const pg = { ...middle, engine: known("postgres") };
+    expect(run(rule, model([pg, leaf]), "Middle")[0]?.verdict).toBe("not-applicable");
+    // Engine left to an external source: whether it cascades cannot be told.
+    const noEngine = { ...middle, engine: absent<string>(undefined, "not set") };
+    expect(run(rule, model([noEngine, leaf]), "Middle")[0]?.verdict).toBe("unknown");
   });
 
   it("judges a snapshot restore like a standalone instance", () => {

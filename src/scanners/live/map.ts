@@ -265,6 +265,7 @@ export function mapInstance(i: DBInstance, scope: MapScope, links: InstanceLinks
     autoMinorVersionUpgrade: orAbsent(i.AutoMinorVersionUpgrade, api, true, DEFAULTS.instanceMinorUpgrade),
   };
   if (cluster) instance.clusterId = cluster.id;
+  instance.readReplicaIdentifiers = i.ReadReplicaDBInstanceIdentifiers ?? [];
   if (replicaSource) {
     // Same-region sources are named by identifier, cross-region ones by ARN.
     const sourceId = replicaSource.startsWith("arn:")
