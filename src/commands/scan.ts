@@ -104,7 +104,8 @@ export async function run(argv: string[]): Promise<number> {
   errors.push(...policyErrors);
 
   const { assemblies, others } = await separateCloudAssemblies(positionals, cwd);
-  const discovered = others.length > 0 ? await discoverFiles(others, cwd, root) : { files: [], errors: [] };
+  const discovered =
+    others.length > 0 ? await discoverFiles(others, cwd, root) : { files: [], errors: [], named: new Set<string>() };
   errors.push(...discovered.errors);
 
   const judge = new Judge({ policy, rules, strict: values.strict ?? false, now });
@@ -124,7 +125,7 @@ export async function run(argv: string[]): Promise<number> {
       if (result.model) judge.judge(result.model);
     }
   }
-  for await (const result of scanTemplateFiles(discovered.files, root, options)) {
+  for await (const result of scanTemplateFiles(discovered.files, root, { ...options, named: discovered.named })) {
     if (result.error) judge.errors.push(result.error);
     if (result.model) judge.judge(result.model);
   }

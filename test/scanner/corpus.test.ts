@@ -6,7 +6,11 @@ import { discoverFiles, scanTemplateFiles } from "../../src/scanners/template/in
 import { parseTemplateText } from "../../src/scanners/template/parse.js";
 
 // ~300 public templates written by people who never heard of rdsguard (see ../shared/corpus/README.md).
-const corpusRoot = path.resolve(__dirname, "../../../shared/corpus");
+// The clone's sibling (CI) or the workspace's shared folder (a worktree one level deeper).
+const corpusRoot =
+  [path.resolve(__dirname, "../../../shared/corpus"), path.resolve(__dirname, "../../../../shared/corpus")].find((d) =>
+    existsSync(d),
+  ) ?? path.resolve(__dirname, "../../../shared/corpus");
 const hasCorpus = existsSync(path.join(corpusRoot, "aws-cloudformation-templates"));
 
 describe.skipIf(!hasCorpus)("real-world corpus", () => {
