@@ -166,7 +166,8 @@ function parseYaml(text: string): ParseResult {
   const firstError = doc.errors[0];
   if (firstError) {
     const at = firstError.linePos?.[0] ?? { line: 1, col: 1 };
-    const message = firstError.message.split(" at line ")[0] ?? firstError.message;
+    const said = firstError.message.split(" at line ")[0] ?? firstError.message;
+    const message = said.includes("Maximum call stack size exceeded") ? "nesting too deep for the parser" : said;
     return { ok: false, error: { message: `invalid YAML: ${message}`, line: at.line, column: at.col } };
   }
   if (doc.contents === null) return { ok: false, error: { message: "empty YAML document", line: 1, column: 1 } };
