@@ -96,8 +96,8 @@ function parseJson(text: string): ParseResult {
   return parseJsonExact(text);
 }
 
-/** jsonc-parser: slower, but the error messages and positions users see for broken JSON. */
-function parseJsonExact(text: string): ParseResult {
+/** jsonc-parser: slower, but the error messages and positions users see for broken JSON. Exported for the test. */
+export function parseJsonExact(text: string): ParseResult {
   const errors: ParseError[] = [];
   let tree: JsonNode | undefined;
   try {
