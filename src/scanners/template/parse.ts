@@ -162,7 +162,16 @@ function fromJson(node: JsonNode, lines: LineIndex, depth: number): AstNode {
 function parseYaml(text: string): ParseResult {
   const lineCounter = new LineCounter();
   // Keys are checked unique while converting (a Set per mapping): the library's own check is quadratic in the keys.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, strict: true });
+  // The library builds a warning (an Error, with a stack trace) for every short-form tag it does not know (!Ref,
+  // !Sub...); the warnings are not used, so their stack traces are not captured.
+  const savedLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, strict: true });
+  } finally {
+    Error.stackTraceLimit = savedLimit;
+  }
   const firstError = doc.errors[0];
   if (firstError) {
     const at = firstError.linePos?.[0] ?? { line: 1, col: 1 };
