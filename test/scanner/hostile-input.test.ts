@@ -31,6 +31,12 @@ describe("one-line JSON with an error is reported, not skipped", () => {
     });
   });
 
+  it("reports a comment in JSON as a JSON error, not a YAML reading", () => {
+    const text = '{ // generated\n"Resources":{"Db":{"Type":"AWS::RDS::DBInstance"}}}';
+    expect(scanTemplateText(text, "t.json").error).toMatchObject({ kind: "parse", line: 1, column: 3 });
+    expect(scanTemplateText(text, "t.json").error?.message).toMatch(/^invalid JSON: /);
+  });
+
   it("reports a truncated file", () => {
     const text = DB.slice(0, 60);
     expect(scanTemplateText(text, "t.json").error).toMatchObject({ kind: "parse", line: 1 });

@@ -77,8 +77,8 @@ class TemplateSyntaxError extends Error {
   }
 }
 
-/** A body whose first token inside the opening bracket is a JSON one ("key", a number...): meant as JSON. */
-const JSON_START = /^\s*(\{\s*["}]|\[\s*(["{[\]\d-]|true|false|null))/;
+/** A body whose first token inside the opening bracket is a JSON one ("key", a number...) or a comment: meant as JSON. */
+const JSON_START = /^\s*(\{\s*["}/]|\[\s*(["{[\]\d-]|true|false|null))/;
 
 export function parseTemplateText(text: string): ParseResult {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
