@@ -87,6 +87,22 @@ floor(files.slice(0, 50));
 const floorAll = floor(files);
 const floorRds = floor(rdsFiles);
 
+// Parse alone against its floor, each side in a clean child process, taken in turn (the machine is shared).
+const parseSide = (mode) => {
+  const r = spawnSync(process.execPath, [path.join(here, "parse-ratio.mjs"), mode, ...files], {
+    encoding: "utf8",
+    maxBuffer: 1024 * 1024,
+  });
+  return JSON.parse(r.stdout);
+};
+const parseRuns = { floor: [], rdsguard: [] };
+for (let i = 0; i < Number(process.env.BENCH_PARSE_TURNS ?? 3); i++) {
+  parseRuns.floor.push(parseSide("floor"));
+  parseRuns.rdsguard.push(parseSide("rdsguard"));
+}
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const parseMs = (mode, kind) => med(parseRuns[mode].map((r) => r[kind]));
+
 const small = path.join(root, "examples", "templates", "mysql-legacy-standalone.yaml");
 const cold = [];
 for (let i = 0; i < 7; i++) {
@@ -123,6 +139,14 @@ line(
   "parse floor, RDS files only",
   `${floorRds.toFixed(0)} ms  ratio scan/floor ${(rdsScan.ms / floorRds).toFixed(1)}x`,
 );
+for (const kind of ["yaml", "json"]) {
+  const ours = parseMs("rdsguard", kind);
+  const theirs = parseMs("floor", kind);
+  line(
+    `parse only, ${kind.toUpperCase()} files`,
+    `${ours.toFixed(0)} ms vs floor ${theirs.toFixed(0)} ms  parse ratio ${(ours / theirs).toFixed(2)}x (goal 1.3x)`,
+  );
+}
 line("peak RSS after scanning all files", `${peakRss.toFixed(0)} MB`);
 line(
   "cold start, scan of one small template",

@@ -99,7 +99,8 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
   errors.push(...policyErrors);
 
   const { assemblies, others } = await separateCloudAssemblies(paths, cwd);
-  const discovered = others.length > 0 ? await discoverFiles(others, cwd, root) : { files: [], errors: [] };
+  const discovered =
+    others.length > 0 ? await discoverFiles(others, cwd, root) : { files: [], errors: [], named: new Set<string>() };
   errors.push(...discovered.errors);
 
   const judge = new Judge({ policy, rules, strict: options.strict ?? false, now });
@@ -127,7 +128,8 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
       take(result);
     }
   }
-  for await (const result of scanTemplateFiles(discovered.files, root, scanOptions)) take(result);
+  for await (const result of scanTemplateFiles(discovered.files, root, { ...scanOptions, named: discovered.named }))
+    take(result);
   // A value for a parameter no scanned template declares is most likely a typo: CloudFormation would reject it.
   for (const key of Object.keys(parameters)) {
     if (declared.has(key)) continue;

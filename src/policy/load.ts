@@ -4,7 +4,7 @@
  * ScanError{kind:"policy"} naming file:line:col. A file with errors is not applied, except that a faulty waiver
  * only drops that waiver (it is reported, never honoured); the caller exits 2 on any error.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Document, LineCounter } from "yaml";
@@ -13,6 +13,7 @@ import type { SourceLocation } from "../model/types.js";
 import type { CustomRuleSpec } from "../rules/declarative/spec.js";
 import type { RuleParameter } from "../rules/types.js";
 import { normalizePath } from "../util/glob.js";
+import { readTextFileSync } from "../util/read-file.js";
 import { checkCustomRules } from "./custom-rules.js";
 import { type LocatedYaml, locate, parseLocatedYaml } from "./locate.js";
 import { compilePolicyValidator, explainError, type RuleCatalogue, renderPath } from "./schema.js";
@@ -84,15 +85,12 @@ export function readPolicySources(opts: { cwd: string; configPath?: string }): P
   return files.map((absolute) => {
     const file = displayPath(absolute, opts.cwd);
     const source: PolicySource = { file, absolute, shipped: absolute === shipped, errors: [] };
-    let text: string;
-    try {
-      text = readFileSync(absolute, "utf8");
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(err);
-      source.errors.push({ kind: "policy", file, message: `cannot read policy file ${file}: ${why}` });
+    const read = readTextFileSync(absolute);
+    if (!read.ok) {
+      source.errors.push({ kind: "policy", file, message: `cannot read policy file ${file}: ${read.message}` });
       return source;
     }
+    const text = read.text;
     const yaml = parseLocatedYaml(text, file, "policy");
     if (yaml.errors.length > 0) {
       source.errors.push(...yaml.errors);

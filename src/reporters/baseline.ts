@@ -4,9 +4,10 @@
  * finding that passed, or was waived, then fails now is new — that is how an expired waiver brings it back.
  */
 
-import { readFile } from "node:fs/promises";
 import { type ParseError, parseTree } from "jsonc-parser";
 import type { Finding, ScanError, ScanReport } from "../engine/types.js";
+import { jsonNestingError } from "../util/nesting.js";
+import { readTextFile } from "../util/read-file.js";
 import { SARIF_FINGERPRINT_KEY } from "./sarif.js";
 
 export type BaselineResult =
@@ -14,11 +15,12 @@ export type BaselineResult =
   | { error: ScanError; fingerprints?: undefined };
 
 export async function loadBaseline(path: string): Promise<BaselineResult> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    return { error: { kind: "io", message: `cannot read baseline ${path}: ${reason(err)}`, file: path } };
+  const read = await readTextFile(path);
+  if (!read.ok) return { error: { kind: "io", message: `cannot read baseline ${path}: ${read.message}`, file: path } };
+  const text = read.text;
+  const deep = jsonNestingError(text);
+  if (deep) {
+    return { error: { kind: "parameters", message: `baseline ${path}: ${deep.message}`, file: path, ...deep.at } };
   }
   let doc: unknown;
   try {
@@ -93,10 +95,6 @@ export function applyBaseline(report: ScanReport, fingerprints: ReadonlySet<stri
 
 function isObject(v: unknown): v is Record<string, unknown> & { [k: string]: unknown } {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function reason(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {

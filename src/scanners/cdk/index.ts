@@ -5,11 +5,12 @@
  * resource whose template lacks aws:cdk:path, and the line of the app's source that created the construct. Asset
  * manifests, tree.json and other artifacts are not read. It knows nothing of rules.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ScanError } from "../../model/errors.js";
 import type { Model, SourceLocation } from "../../model/types.js";
+import { readTextFile, readTextFileSync } from "../../util/read-file.js";
 import { toPlain } from "../template/ast.js";
 import {
   DEFAULT_MAX_FILE_SIZE,
@@ -59,7 +60,8 @@ async function isAssembly(dir: string): Promise<boolean> {
   const manifest = path.join(dir, MANIFEST);
   if (!(await isFile(manifest))) return false;
   if (path.basename(dir) === "cdk.out" || (await isFile(path.join(dir, ASSEMBLY_MARKER)))) return true;
-  const text = await readFile(manifest, "utf8").catch(() => "");
+  const read = await readTextFile(manifest);
+  const text = read.ok ? read.text : "";
   return /"artifacts"\s*:/.test(text);
 }
 
@@ -175,7 +177,8 @@ async function* readStack(
     const result = await scanTemplateFile(abs, root, context.options);
     if (result.model) describeStack(result.model, name, context);
     yield result;
-    queue.push(...nestedTemplatesIn(await readFile(abs, "utf8").catch(() => "")));
+    const read = await readTextFile(abs, context.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+    queue.push(...nestedTemplatesIn(read.ok ? read.text : ""));
   }
 }
 
@@ -248,16 +251,13 @@ function readTemplateSync(
 ): { text?: string; result?: TemplateFileResult } {
   const file = displayPath(abs, root);
   const limit = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  try {
-    const { size } = statSync(abs);
-    if (size > limit) {
-      const message = `file is ${size} bytes, over the ${limit} byte limit; not scanned`;
-      return { result: { file, error: { kind: "too-large", file, line: 1, column: 1, message } } };
-    }
-    return { text: readFileSync(abs, "utf8") };
-  } catch (err) {
-    return { result: { file, error: { kind: "io", file, message: `cannot read: ${(err as Error).message}` } } };
+  const read = readTextFileSync(abs, limit);
+  if (read.ok) return { text: read.text };
+  if (read.reason === "too-large") {
+    const message = `file is ${read.size ?? limit + 1} bytes, over the ${limit} byte limit; not scanned`;
+    return { result: { file, error: { kind: "too-large", file, line: 1, column: 1, message } } };
   }
+  return { result: { file, error: { kind: "io", file, message: `cannot read: ${read.message}` } } };
 }
 
 /** What the manifest says of a stack artifact: its name, where it deploys, its construct metadata. */
@@ -387,29 +387,25 @@ async function readJsonFile(
   what: string,
 ): Promise<{ value?: Json; error?: ScanError & { file: string } }> {
   const file = displayPath(abs, root);
-  let text: string;
-  try {
-    text = await readFile(abs, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const message = code === "ENOENT" ? `${what} not found: ${file}` : `cannot read ${what} ${file}: ${code}`;
+  const read = await readTextFile(abs);
+  if (!read.ok) {
+    const message =
+      read.code === "ENOENT" ? `${what} not found: ${file}` : `cannot read ${what} ${file}: ${read.message}`;
     return { error: { kind: "io", file, message } };
   }
-  return parseJson(text, file, what);
+  return parseJson(read.text, file, what);
 }
 
 /** The same, synchronously. */
 function readJsonFileSync(abs: string, root: string, what: string): ReturnType<typeof parseJson> {
   const file = displayPath(abs, root);
-  let text: string;
-  try {
-    text = readFileSync(abs, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const message = code === "ENOENT" ? `${what} not found: ${file}` : `cannot read ${what} ${file}: ${code}`;
+  const read = readTextFileSync(abs);
+  if (!read.ok) {
+    const message =
+      read.code === "ENOENT" ? `${what} not found: ${file}` : `cannot read ${what} ${file}: ${read.message}`;
     return { error: { kind: "io", file, message } };
   }
-  return parseJson(text, file, what);
+  return parseJson(read.text, file, what);
 }
 
 function parseJson(text: string, file: string, what: string): { value?: Json; error?: ScanError & { file: string } } {

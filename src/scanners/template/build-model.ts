@@ -21,7 +21,7 @@ import type {
   SourceLocation,
 } from "../../model/types.js";
 import { type AstNode, child, type MapEntry, type MapNode, type Pos, toPlain } from "./ast.js";
-import { type Ev, type EvalOptions, TemplateContext } from "./intrinsics.js";
+import { conditionCycle, type Ev, type EvalOptions, TemplateContext } from "./intrinsics.js";
 
 export const DATABASE_TYPES = new Set([
   "AWS::RDS::DBCluster",
@@ -182,6 +182,11 @@ export function templateProblem(root: AstNode): { message: string; pos: Pos } | 
   const resources = child(root, "Resources");
   if (resources && resources.t !== "map") {
     return { message: "invalid template: Resources must be a mapping of logical ids to resources", pos: resources.pos };
+  }
+  const cycle = conditionCycle(root);
+  if (cycle) {
+    const path = [...cycle.members, cycle.members[0]].join(" -> ");
+    return { message: `invalid template: conditions refer to each other in a cycle (${path})`, pos: cycle.pos };
   }
   const conditions = child(root, "Conditions");
   const defined = new Set(conditions?.t === "map" ? conditions.entries.map((e) => e.key) : []);

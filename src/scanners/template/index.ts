@@ -4,14 +4,17 @@
  * with the number of files.
  */
 import type { Dirent } from "node:fs";
-import { open, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import type { ScanError } from "../../model/errors.js";
 import type { Model } from "../../model/types.js";
-import { child } from "./ast.js";
+import { readRegularFile } from "../../util/read-file.js";
+import { child, LineIndex } from "./ast.js";
 import { buildTemplateModel, templateProblem } from "./build-model.js";
 import type { EvalOptions } from "./intrinsics.js";
+import { expandLanguageExtensions } from "./language-extensions.js";
 import { checkParameterValues, declaredParameters } from "./parameters.js";
 import { parseTemplateText } from "./parse.js";
 
@@ -46,7 +49,12 @@ const CANDIDATE_EXTENSIONS = new Set([".yaml", ".yml", ".json", ".template", ".c
 /** A database resource type must appear literally in a template that declares one. */
 const DATABASE_MARKER = /AWS::(RDS|KMS)::/;
 const RDS_MARKER = "AWS::RDS::";
-const TEMPLATE_MARKER = /^\s*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:/m;
+/** A template's top-level key, where a parse error is then reported: at a line's start, or after `{` (one-line JSON). */
+const TEMPLATE_MARKER = /(^\s*|[{,]\s*)["']?(AWSTemplateFormatVersion|Resources)["']?\s*:/m;
+/** How much of a too-large file is searched for a marker. */
+const MARKER_SEARCH_LIMIT = 256 * 1024 * 1024;
+/** The same, searched anywhere in a too-large file's bytes. */
+const TEMPLATE_KEY = /["']?(AWSTemplateFormatVersion|Resources)["']?\s*:/;
 
 /** Relative, forward-slash path as shown in reports. */
 export function displayPath(file: string, root: string): string {
@@ -62,8 +70,10 @@ export async function discoverFiles(
   inputs: string[],
   root: string,
   displayRoot = root,
-): Promise<{ files: string[]; errors: ScanError[] }> {
+): Promise<{ files: string[]; errors: ScanError[]; named: Set<string> }> {
   const files = new Set<string>();
+  /** Files named on the command line themselves (not found by a walk or a glob): never skipped silently. */
+  const named = new Set<string>();
   const errors: ScanError[] = [];
   for (const input of inputs) {
     if (isDynamicPattern(input)) {
@@ -87,10 +97,12 @@ export async function discoverFiles(
       errors.push({ kind: "io", file: displayPath(abs, displayRoot), message });
       continue;
     }
-    if (!isDirectory) files.add(abs);
-    else for (const f of await walk(abs, displayRoot, errors, new Set())) files.add(f);
+    if (!isDirectory) {
+      files.add(abs);
+      named.add(abs);
+    } else for (const f of await walk(abs, displayRoot, errors, new Set())) files.add(f);
   }
-  return { files: [...files], errors };
+  return { files: [...files], errors, named };
 }
 
 /**
@@ -143,15 +155,21 @@ export function scanTemplateText(text: string, file: string, options: EvalOption
     return { file, error: { kind: "parse", file, line, column, message } };
   }
   if (child(parsed.root, "Resources") === undefined) return { file };
-  const model = buildTemplateModel(parsed.root, file, options);
-  const parameterErrors = checkParameterValues(parsed.root, options.parameters ?? {}, file);
+  const expanded = expandLanguageExtensions(parsed.root, options);
+  if (expanded.problem) {
+    const { message, pos } = expanded.problem;
+    return { file, error: { kind: "parse", file, line: pos.line, column: pos.column, message } };
+  }
+  const root = expanded.root;
+  const model = buildTemplateModel(root, file, options);
+  const parameterErrors = checkParameterValues(root, options.parameters ?? {}, file);
   const result: TemplateFileResult = {
     file,
     model,
-    declaredParameters: declaredParameters(parsed.root),
+    declaredParameters: declaredParameters(root),
     ...(parameterErrors.length > 0 ? { parameterErrors } : {}),
   };
-  const problem = templateProblem(parsed.root);
+  const problem = templateProblem(root);
   if (!problem) return result;
   const { message, pos } = problem;
   return { ...result, error: { kind: "parse", file, line: pos.line, column: pos.column, message } };
@@ -163,53 +181,118 @@ function byteSize(n: number): string {
   return n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${Math.floor(n)} bytes`;
 }
 
-/** UTF-8, or UTF-16 with a byte-order mark (editors on Windows write it); undefined for binary content. */
-function decodeText(buffer: Buffer): string | undefined {
-  if (buffer[0] === 0xff && buffer[1] === 0xfe) return buffer.subarray(2).toString("utf16le");
-  if (buffer[0] === 0xfe && buffer[1] === 0xff) {
-    const swapped = Buffer.from(buffer.subarray(2));
-    return swapped.swap16().toString("utf16le");
-  }
-  return buffer.includes(0) ? undefined : buffer.toString("utf8");
+/**
+ * The text of a file: UTF-8, UTF-16 or UTF-32 (with a byte-order mark, or without one when the first characters
+ * show it, as RFC 4627 detects JSON's encoding). A NUL byte left after decoding makes the content binary: the
+ * offset of the first one is returned so that a file that matters can be reported where it is.
+ */
+export function decodeText(buffer: Buffer): { text: string } | { binaryAt: number; text: string } {
+  const [b0, b1, b2, b3] = [buffer[0], buffer[1], buffer[2], buffer[3]];
+  let text: string;
+  if (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) text = utf32(buffer.subarray(4), true);
+  else if (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) text = utf32(buffer.subarray(4), false);
+  else if (b0 === 0xff && b1 === 0xfe) text = buffer.subarray(2).toString("utf16le");
+  else if (b0 === 0xfe && b1 === 0xff) text = Buffer.from(buffer.subarray(2)).swap16().toString("utf16le");
+  else if (buffer.length >= 4 && b0 !== 0 && b1 === 0 && b2 === 0 && b3 === 0) text = utf32(buffer, true);
+  else if (buffer.length >= 4 && b0 === 0 && b1 === 0 && b2 === 0 && b3 !== 0) text = utf32(buffer, false);
+  else if (buffer.length >= 4 && b0 !== 0 && b1 === 0 && b2 !== 0 && b3 === 0) text = buffer.toString("utf16le");
+  else if (buffer.length >= 4 && b0 === 0 && b1 !== 0 && b2 === 0 && b3 !== 0) {
+    text = Buffer.from(buffer.subarray(0, buffer.length & ~1))
+      .swap16()
+      .toString("utf16le");
+  } else text = buffer.toString("utf8");
+  const nul = text.indexOf("\0");
+  return nul < 0 ? { text } : { binaryAt: nul, text };
 }
 
-async function readHead(file: string, bytes: number): Promise<string> {
-  const handle = await open(file, "r");
+function utf32(buffer: Buffer, littleEndian: boolean): string {
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length & ~3);
+  const out: string[] = [];
+  let chunk: number[] = [];
+  for (let i = 0; i < view.byteLength; i += 4) {
+    const cp = view.getUint32(i, littleEndian);
+    chunk.push(cp <= 0x10ffff ? cp : 0xfffd);
+    if (chunk.length === 8192) {
+      out.push(String.fromCodePoint(...chunk));
+      chunk = [];
+    }
+  }
+  out.push(String.fromCodePoint(...chunk));
+  return out.join("");
+}
+
+/**
+ * Whether a file too large to parse looks like a template that matters: read in bounded chunks (never whole), so a
+ * one-line JSON whose database resource comes late is found as well as a pretty-printed one.
+ */
+async function looksLikeTemplate(absPath: string): Promise<boolean> {
+  const handle = await open(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
-    const buffer = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead).toString("utf8");
+    const chunkSize = 1024 * 1024;
+    const buffer = Buffer.alloc(chunkSize + 64);
+    let carry = "";
+    let position = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkSize, position);
+      if (bytesRead === 0) return false;
+      position += bytesRead;
+      const text = carry + buffer.subarray(0, bytesRead).toString("latin1");
+      if (DATABASE_MARKER.test(text) || TEMPLATE_KEY.test(text)) return true;
+      carry = text.slice(-64);
+      if (position >= MARKER_SEARCH_LIMIT) return true; // too big to search: reported rather than skipped
+    }
   } finally {
     await handle.close();
   }
 }
 
+/** Options for one file: whether it was named on the command line (then it is never skipped silently). */
+export interface TemplateFileOptions extends TemplateScanOptions {
+  named?: boolean;
+}
+
 export async function scanTemplateFile(
   absPath: string,
   root: string,
-  options: TemplateScanOptions = {},
+  options: TemplateFileOptions = {},
 ): Promise<TemplateFileResult> {
   const file = displayPath(absPath, root);
   const limit = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   try {
-    const { size } = await stat(absPath);
-    if (size > limit) {
-      const head = await readHead(absPath, 64 * 1024);
-      if (!TEMPLATE_MARKER.test(head) && !DATABASE_MARKER.test(head)) return { file };
+    const read = await readRegularFile(absPath, limit);
+    if (!read.ok) {
+      if (read.reason === "too-large") {
+        if (!options.named && !(await looksLikeTemplate(absPath))) return { file };
+        const size = read.size ?? limit + 1;
+        return {
+          file,
+          error: {
+            kind: "too-large",
+            file,
+            line: 1,
+            column: 1,
+            message: `file is ${byteSize(size)}, over the ${byteSize(limit)} limit (--max-file-size); not scanned`,
+          },
+        };
+      }
+      return { file, error: { kind: "io", file, message: `cannot read: ${read.message}` } };
+    }
+    const decoded = decodeText(read.buffer);
+    if ("binaryAt" in decoded) {
+      // Binary content is skipped, unless it was named or mentions a database type: then it is reported.
+      if (!options.named && !DATABASE_MARKER.test(decoded.text)) return { file };
+      const at = new LineIndex(decoded.text).pos(decoded.binaryAt);
       return {
         file,
         error: {
-          kind: "too-large",
+          kind: "parse",
           file,
-          line: 1,
-          column: 1,
-          message: `file is ${byteSize(size)}, over the ${byteSize(limit)} limit (--max-file-size); not scanned`,
+          ...at,
+          message: "file contains a NUL character: binary content, not a CloudFormation template; not scanned",
         },
       };
     }
-    const text = decodeText(await readFile(absPath));
-    if (text === undefined) return { file }; // binary
-    return scanTemplateText(text, file, options);
+    return scanTemplateText(decoded.text, file, options);
   } catch (err) {
     return { file, error: { kind: "io", file, message: `cannot read: ${(err as Error).message}` } };
   }
@@ -219,14 +302,15 @@ export async function scanTemplateFile(
 export async function* scanTemplateFiles(
   files: string[],
   root: string,
-  options: TemplateScanOptions = {},
+  options: TemplateScanOptions & { named?: ReadonlySet<string> } = {},
   concurrency = 8,
 ): AsyncGenerator<TemplateFileResult> {
   const pending: Promise<TemplateFileResult>[] = [];
   let next = 0;
   while (next < files.length || pending.length > 0) {
     while (pending.length < concurrency && next < files.length) {
-      pending.push(scanTemplateFile(files[next++] as string, root, options));
+      const abs = files[next++] as string;
+      pending.push(scanTemplateFile(abs, root, { ...options, named: options.named?.has(abs) ?? false }));
     }
     yield await (pending.shift() as Promise<TemplateFileResult>);
   }

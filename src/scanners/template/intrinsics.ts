@@ -5,6 +5,7 @@
  */
 import type { ConditionAssumption, Origin } from "../../model/types.js";
 import { type AstNode, child, entry, intrinsicName, type MapNode, type Pos } from "./ast.js";
+import { EVALUATION_BUDGET_MS, MAX_ALTERNATIVES } from "./budgets.js";
 
 export type Ev =
   | { k: "val"; v: unknown; origin: Origin; pos: Pos; refersTo?: string }
@@ -44,8 +45,14 @@ export class TemplateContext {
   readonly parameters = new Map<string, ParameterInfo>();
   readonly resources = new Set<string>();
   private readonly conditions = new Map<string, AstNode>();
+  /** Condition values by name and the assumptions in force: evaluation stays polynomial under assumptions too. */
   private readonly conditionCache = new Map<string, boolean | "unknown">();
+  /** Conditions on a cycle (a template error CloudFormation rejects): unknown, never evaluated. */
+  private readonly cyclic: Set<string>;
   private readonly mappings: AstNode | undefined;
+  private readonly deadline = Date.now() + EVALUATION_BUDGET_MS;
+  private steps = 0;
+  private outOfTime = false;
 
   constructor(
     readonly root: MapNode,
@@ -76,6 +83,7 @@ export class TemplateContext {
     }
     const conds = child(root, "Conditions");
     if (conds?.t === "map") for (const c of conds.entries) this.conditions.set(c.key, c.value);
+    this.cyclic = new Set(conditionCycle(root)?.members ?? []);
     const res = child(root, "Resources");
     if (res?.t === "map") for (const r of res.entries) this.resources.add(r.key);
     this.mappings = child(root, "Mappings");
@@ -88,16 +96,19 @@ export class TemplateContext {
    */
   condition(name: string, assume: ConditionAssumption = {}, depth = 0): boolean | "unknown" {
     if (name in assume) return assume[name] as boolean;
-    const cacheable = Object.keys(assume).length === 0 && this.trial === undefined;
-    const cached = this.conditionCache.get(name);
-    if (cached !== undefined && cacheable) return cached;
+    if (this.cyclic.has(name)) return "unknown";
+    // Trial values of AllowedValues are not facts of the template: what they give is not cached.
+    const cacheable = this.trial === undefined;
+    const key = cacheKey(name, assume);
+    const cached = cacheable ? this.conditionCache.get(key) : undefined;
+    if (cached !== undefined) return cached;
     const node = this.conditions.get(name);
     let result: boolean | "unknown" = "unknown";
     if (node && depth < 50) result = this.truth(this.evaluate(node, assume, depth + 1));
     if (node && result === "unknown" && this.trial === undefined) {
       result = this.acrossAllowedValues(node, assume, depth);
     }
-    if (cacheable) this.conditionCache.set(name, result);
+    if (cacheable) this.conditionCache.set(key, result);
     return result;
   }
 
@@ -166,6 +177,14 @@ export class TemplateContext {
   /** Evaluates a node to a plain value (maps and lists resolved recursively). */
   evaluate(node: AstNode, assume: ConditionAssumption = {}, depth = 0): Ev {
     if (depth > 100) return { k: "unknown", reason: "intrinsic nesting too deep", pos: node.pos };
+    if ((++this.steps & 1023) === 0 && !this.outOfTime && Date.now() > this.deadline) this.outOfTime = true;
+    if (this.outOfTime) {
+      return {
+        k: "unknown",
+        reason: `evaluating this template took longer than its ${EVALUATION_BUDGET_MS / 1000} s budget`,
+        pos: node.pos,
+      };
+    }
     const fn = intrinsicName(node);
     if (fn) return this.intrinsic(fn, (node as MapNode).entries[0]?.value as AstNode, node.pos, assume, depth);
     switch (node.t) {
@@ -241,13 +260,12 @@ export class TemplateContext {
     const value = this.condition(name, assume, depth);
     if (value === true) return branch(t, assume);
     if (value === false) return branch(f, assume);
-    return {
-      k: "fork",
-      condition: name,
-      whenTrue: branch(t, { ...assume, [name]: true }),
-      whenFalse: branch(f, { ...assume, [name]: false }),
-      pos,
-    };
+    const whenTrue = branch(t, { ...assume, [name]: true });
+    const whenFalse = branch(f, { ...assume, [name]: false });
+    if (leaves(whenTrue, MAX_ALTERNATIVES) + leaves(whenFalse, MAX_ALTERNATIVES) > MAX_ALTERNATIVES) {
+      return tooManyAlternatives(pos);
+    }
+    return { k: "fork", condition: name, whenTrue, whenFalse, pos };
   }
 
   private intrinsic(fn: string, arg: AstNode, pos: Pos, assume: ConditionAssumption, depth: number): Ev {
@@ -470,6 +488,88 @@ export class TemplateContext {
 
 type Val = Extract<Ev, { k: "val" }>;
 
+function cacheKey(name: string, assume: ConditionAssumption): string {
+  const keys = Object.keys(assume);
+  if (keys.length === 0) return name;
+  return `${name}\u0000${keys
+    .sort()
+    .map((k) => `${k}=${assume[k] ? 1 : 0}`)
+    .join(",")}`;
+}
+
+/** The conditions that name each other in a cycle, and where the first is defined; CloudFormation rejects it. */
+export function conditionCycle(root: AstNode): { members: string[]; pos: Pos } | undefined {
+  const conds = child(root, "Conditions");
+  if (conds?.t !== "map") return undefined;
+  const refs = new Map<string, string[]>();
+  const keyPos = new Map<string, Pos>();
+  for (const c of conds.entries) {
+    const named: string[] = [];
+    const walk = (n: AstNode, depth: number) => {
+      if (depth > 200) return;
+      if (n.t === "seq") for (const i of n.items) walk(i, depth + 1);
+      else if (n.t === "map") {
+        const only = n.entries.length === 1 ? n.entries[0] : undefined;
+        if (only?.key === "Condition" && only.value.t === "scalar") named.push(String(only.value.value));
+        else for (const e of n.entries) walk(e.value, depth + 1);
+      }
+    };
+    walk(c.value, 0);
+    refs.set(c.key, named);
+    keyPos.set(c.key, c.keyPos);
+  }
+  // Iterative depth-first search: 0 unseen, 1 on the stack, 2 done.
+  const state = new Map<string, number>();
+  for (const start of refs.keys()) {
+    if (state.get(start)) continue;
+    const stack: { name: string; next: number }[] = [{ name: start, next: 0 }];
+    state.set(start, 1);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { name: string; next: number };
+      const out = refs.get(top.name) ?? [];
+      if (top.next >= out.length) {
+        state.set(top.name, 2);
+        stack.pop();
+        continue;
+      }
+      const to = out[top.next++] as string;
+      if (!refs.has(to)) continue;
+      const seen = state.get(to) ?? 0;
+      if (seen === 1) {
+        const members = stack.slice(stack.findIndex((f) => f.name === to)).map((f) => f.name);
+        return { members, pos: keyPos.get(members[0] as string) as Pos };
+      }
+      if (seen === 0) {
+        state.set(to, 1);
+        stack.push({ name: to, next: 0 });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** How many values an evaluation stands for (1, or the leaves of its forks), counted up to just past `cap`. */
+function leaves(ev: Ev, cap: number): number {
+  if (ev.k !== "fork") return 1;
+  const t = leaves(ev.whenTrue, cap);
+  return t > cap ? t : t + leaves(ev.whenFalse, cap - t + 1);
+}
+
+function forkConditions(ev: Ev, into: Set<string>): void {
+  if (ev.k !== "fork" || into.size > 30) return;
+  into.add(ev.condition);
+  forkConditions(ev.whenTrue, into);
+  forkConditions(ev.whenFalse, into);
+}
+
+function tooManyAlternatives(pos: Pos): Ev {
+  return {
+    k: "unknown",
+    reason: `depends on conditions in more than ${MAX_ALTERNATIVES} combinations (alternatives budget)`,
+    pos,
+  };
+}
+
 function originOf(v: Val | undefined): Origin {
   return v?.origin ?? LITERAL;
 }
@@ -511,6 +611,16 @@ export function combine(
 ): Ev {
   const fork = parts.find((p) => p.k === "fork");
   if (fork && fork.k === "fork") {
+    // At most 2^(distinct conditions) values, and at most the product of each part's: both must stay in budget.
+    let product = 1;
+    const names = new Set<string>();
+    for (const p of parts) {
+      product *= leaves(p, MAX_ALTERNATIVES);
+      forkConditions(p, names);
+    }
+    if (product > MAX_ALTERNATIVES && 2 ** Math.min(names.size, 30) > MAX_ALTERNATIVES) {
+      return tooManyAlternatives(fork.pos);
+    }
     return {
       k: "fork",
       condition: fork.condition,

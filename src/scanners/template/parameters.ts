@@ -4,24 +4,22 @@
  * and repeated `--parameter K=V`. Errors name the file, line and column. The values are then checked against each
  * template's declarations as CloudFormation would (checkParameterValues).
  */
-import { readFileSync } from "node:fs";
 import type { ScanError } from "../../model/errors.js";
+import { readTextFileSync } from "../../util/read-file.js";
 import { type AstNode, child, toPlain } from "./ast.js";
 import { parseTemplateText } from "./parse.js";
 
 export type ParameterValues = Record<string, string>;
 
 export function loadParameterFile(path: string): { values: ParameterValues; error?: ScanError } {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
+  const read = readTextFileSync(path);
+  if (!read.ok) {
     return {
       values: {},
-      error: { kind: "parameters", file: path, message: `cannot read parameters file: ${(err as Error).message}` },
+      error: { kind: "parameters", file: path, message: `cannot read parameters file: ${read.message}` },
     };
   }
-  const parsed = parseTemplateText(text);
+  const parsed = parseTemplateText(read.text);
   if (!parsed.ok) {
     return {
       values: {},

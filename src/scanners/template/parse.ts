@@ -17,6 +17,8 @@ import {
   type Node as YamlNode,
 } from "yaml";
 import { type AstNode, LineIndex, type MapEntry, type Pos } from "./ast.js";
+import { MAX_ALIAS_NODES, MAX_NESTING, MAX_NODES } from "./budgets.js";
+import { parseJsonFast } from "./json.js";
 
 export interface ParseFailure {
   message: string;
@@ -26,9 +28,7 @@ export interface ParseFailure {
 
 export type ParseResult = { ok: true; root: AstNode } | { ok: false; error: ParseFailure };
 
-/** Expanding aliases past this many nodes is treated as an alias bomb, not a template. */
-const MAX_ALIAS_NODES = 100_000;
-const MAX_DEPTH = 256;
+const MAX_DEPTH = MAX_NESTING;
 
 /** Short-form tags CloudFormation accepts, and the long form each becomes. */
 const SHORT_FORM: Record<string, string> = {
@@ -62,6 +62,9 @@ const SHORT_FORM: Record<string, string> = {
   "!EachMemberIn": "Fn::EachMemberIn",
 };
 
+/** The YAML core tags CloudFormation reads (`!!str 123`, `!!int "5"`...); every other `!!` tag is rejected. */
+const CORE_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
+
 /** Pre-processor directives (AWS Rain's !Rain::Embed, !Rain::Module, ...): kept, evaluated as unknown. */
 const NAMESPACED_TAG = /^![A-Za-z][A-Za-z0-9]*::[A-Za-z][A-Za-z0-9]*$/;
 
@@ -74,15 +77,38 @@ class TemplateSyntaxError extends Error {
   }
 }
 
+/** A body whose first token inside the opening bracket is a JSON one ("key", a number...) or a comment: meant as JSON. */
+const JSON_START = /^\s*(\{\s*["}/]|\[\s*(["{[\]\d-]|true|false|null))/;
+
 export function parseTemplateText(text: string): ParseResult {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const firstChar = body.trimStart()[0];
-  return firstChar === "{" || firstChar === "[" ? parseJson(body) : parseYaml(body);
+  if (firstChar !== "{" && firstChar !== "[") return parseYaml(body);
+  const json = parseJson(body);
+  // `{Resources: {...}}` is YAML in flow style, not broken JSON: a body that is not JSON is tried as YAML.
+  return json.ok || JSON_START.test(body) ? json : parseYaml(body);
 }
 
 function parseJson(text: string): ParseResult {
+  const fast = parseJsonFast(text);
+  if (fast?.ok) return fast;
+  if (fast) return { ok: false, error: { message: `invalid JSON: ${fast.budget}`, ...fast.pos } };
+  return parseJsonExact(text);
+}
+
+/** jsonc-parser: slower, but the error messages and positions users see for broken JSON. Exported for the test. */
+export function parseJsonExact(text: string): ParseResult {
   const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  let tree: JsonNode | undefined;
+  try {
+    tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return {
+      ok: false,
+      error: { message: `invalid JSON: nesting deeper than ${MAX_DEPTH} levels`, line: 1, column: 1 },
+    };
+  }
   const lines = new LineIndex(text);
   const first = errors[0];
   if (first) {
@@ -94,7 +120,7 @@ function parseJson(text: string): ParseResult {
   }
   if (!tree) return { ok: false, error: { message: "empty JSON document", line: 1, column: 1 } };
   try {
-    return { ok: true, root: fromJson(tree, lines) };
+    return { ok: true, root: fromJson(tree, lines, 0) };
   } catch (err) {
     if (err instanceof TemplateSyntaxError) return { ok: false, error: { message: err.message, ...err.pos } };
     throw err;
@@ -106,8 +132,11 @@ function describeJsonError(code: string): string {
   return code.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
 }
 
-function fromJson(node: JsonNode, lines: LineIndex): AstNode {
+function fromJson(node: JsonNode, lines: LineIndex, depth: number): AstNode {
   const pos = lines.pos(node.offset);
+  if (depth >= MAX_DEPTH && (node.type === "object" || node.type === "array")) {
+    throw new TemplateSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, pos);
+  }
   switch (node.type) {
     case "object": {
       const entries: MapEntry[] = [];
@@ -119,12 +148,12 @@ function fromJson(node: JsonNode, lines: LineIndex): AstNode {
         const keyPos = lines.pos(keyNode.offset);
         if (seen.has(key)) throw new TemplateSyntaxError(`duplicate key "${key}"`, keyPos);
         seen.add(key);
-        entries.push({ key, keyPos, value: fromJson(valueNode, lines) });
+        entries.push({ key, keyPos, value: fromJson(valueNode, lines, depth + 1) });
       }
       return { t: "map", entries, pos };
     }
     case "array":
-      return { t: "seq", items: (node.children ?? []).map((c) => fromJson(c, lines)), pos };
+      return { t: "seq", items: (node.children ?? []).map((c) => fromJson(c, lines, depth + 1)), pos };
     default:
       return { t: "scalar", value: node.value as string | number | boolean | null, pos };
   }
@@ -132,15 +161,31 @@ function fromJson(node: JsonNode, lines: LineIndex): AstNode {
 
 function parseYaml(text: string): ParseResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, strict: true });
+  // Keys are checked unique while converting (a Set per mapping): the library's own check is quadratic in the keys.
+  // The library builds a warning (an Error, with a stack trace) for every short-form tag it does not know (!Ref,
+  // !Sub...); the warnings are not used, so their stack traces are not captured.
+  const savedLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, strict: true });
+  } finally {
+    Error.stackTraceLimit = savedLimit;
+  }
   const firstError = doc.errors[0];
   if (firstError) {
     const at = firstError.linePos?.[0] ?? { line: 1, col: 1 };
-    const message = firstError.message.split(" at line ")[0] ?? firstError.message;
+    const said = firstError.message.split(" at line ")[0] ?? firstError.message;
+    const message = said.includes("Maximum call stack size exceeded") ? "nesting too deep for the parser" : said;
     return { ok: false, error: { message: `invalid YAML: ${message}`, line: at.line, column: at.col } };
   }
   if (doc.contents === null) return { ok: false, error: { message: "empty YAML document", line: 1, column: 1 } };
-  const state: ConvertState = { aliasNodes: 0, inAlias: 0, anchors: collectAnchors(doc) };
+  const state: ConvertState = {
+    aliasNodes: 0,
+    inAlias: 0,
+    nodes: 0,
+    anchors: text.includes("&") ? collectAnchors(doc) : new Map(),
+  };
   const lines: YamlLines = { pos: (offset) => lineCounter.linePos(offset) };
   try {
     return { ok: true, root: fromYaml(doc.contents, text, lines, state, 0) };
@@ -154,6 +199,8 @@ interface ConvertState {
   /** Nodes produced by expanding aliases; bounded to stop alias bombs. */
   aliasNodes: number;
   inAlias: number;
+  /** Nodes converted: the per-file memory budget. */
+  nodes: number;
   /** Anchor name -> nodes carrying it, in document order (an anchor may be redefined). */
   anchors: Map<string, YamlNode[]>;
 }
@@ -187,6 +234,9 @@ function fromYaml(node: unknown, text: string, lines: YamlLines, state: ConvertS
   }
   if (depth > MAX_DEPTH)
     throw new TemplateSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, yamlPos(lines, start));
+  if (++state.nodes > MAX_NODES) {
+    throw new TemplateSyntaxError(`more than ${MAX_NODES} values in one file (memory budget)`, yamlPos(lines, start));
+  }
   if (isAlias(node)) {
     // The anchor in force is the last one defined before the alias.
     const candidates = state.anchors.get(node.source) ?? [];
@@ -209,6 +259,7 @@ function fromYaml(node: unknown, text: string, lines: YamlLines, state: ConvertS
   let converted: AstNode;
   if (isMap(node)) {
     const entries: MapEntry[] = [];
+    const seen = new Set<string>();
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key;
@@ -220,11 +271,17 @@ function fromYaml(node: unknown, text: string, lines: YamlLines, state: ConvertS
         );
       }
       const keyPos = yamlPos(lines, keyNode.range?.[0] ?? start);
+      const key = String(keyNode.value);
+      if (key === "<<" && keyNode.type === "PLAIN") {
+        throw new TemplateSyntaxError("YAML merge keys (<<) are not supported by CloudFormation", keyPos);
+      }
+      if (seen.has(key)) throw new TemplateSyntaxError("invalid YAML: Map keys must be unique", keyPos);
+      seen.add(key);
       const value =
         pair.value === null || pair.value === undefined
           ? ({ t: "scalar", value: null, pos: keyPos } as AstNode)
           : fromYaml(pair.value, text, lines, state, depth + 1);
-      entries.push({ key: String(keyNode.value), keyPos, value });
+      entries.push({ key, keyPos, value });
     }
     converted = { t: "map", entries, pos: tagPos ?? pos };
   } else if (isSeq(node)) {
@@ -240,7 +297,17 @@ function fromYaml(node: unknown, text: string, lines: YamlLines, state: ConvertS
   } else {
     converted = { t: "scalar", value: null, pos };
   }
-  if (!tag || tag.startsWith("tag:yaml.org") || tag.startsWith("!!")) return converted;
+  if (!tag || CORE_TAGS.has(tag)) return converted;
+  if (!tag.startsWith("!") || tag.startsWith("!!")) {
+    // CloudFormation reads YAML 1.1 without the binary, omap, pairs, set and timestamp tags; language tags such as
+    // !!python/object are not YAML at all to it.
+    const shown = tag.startsWith("tag:yaml.org,2002:") ? `!!${tag.slice("tag:yaml.org,2002:".length)}` : tag;
+    const at = text.lastIndexOf("!!", start);
+    throw new TemplateSyntaxError(
+      `tag ${shown} is not supported by CloudFormation`,
+      yamlPos(lines, at >= 0 ? at : start),
+    );
+  }
   const longForm = SHORT_FORM[tag] ?? (NAMESPACED_TAG.test(tag) ? tag.slice(1) : undefined);
   if (!longForm) throw new TemplateSyntaxError(`unknown tag ${tag}`, tagPos ?? pos);
   let argument: AstNode = converted;
