@@ -5,7 +5,8 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Judge, loadRuleSet } from "../engine/report.js";
+import { gateOptions, loadGate } from "../engine/gate.js";
+import { Judge } from "../engine/report.js";
 import { DEPLOYED_TEMPLATES_DIR, type ScanError } from "../engine/types.js";
 import type { Model } from "../model/types.js";
 import { parseIsoDate } from "../policy/dates.js";
@@ -20,7 +21,7 @@ import {
 import { scanTemplateText } from "../scanners/template/index.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, type OutputSettings, parseOutputOptions } from "./output.js";
 import { chooseReportRoot, ROOT_USAGE } from "./report-root.js";
-import { POLICY_OPTIONS } from "./rule-set.js";
+import { GATE_OPTIONS, GATE_USAGE, POLICY_OPTIONS, ruleSetOptions } from "./rule-set.js";
 
 export const AUDIT_USAGE = `Usage: rdsguard audit [options]
 
@@ -67,6 +68,7 @@ ${ROOT_USAGE}
 Policy options:
   --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
   --plugin FILE            rule plugin (ES module exporting rules; repeatable), besides the policy's plugins
+${GATE_USAGE}
   --strict                 a verdict that cannot be determined counts as a failure
   --now DATE               judge expiry dates as of DATE (YYYY-MM-DD; default today)
 
@@ -106,6 +108,7 @@ function parse(argv: string[]) {
       "stack-template": { type: "string", multiple: true },
       root: { type: "string" },
       ...POLICY_OPTIONS,
+      ...GATE_OPTIONS,
       strict: { type: "boolean" },
       now: { type: "string" },
     },
@@ -279,11 +282,8 @@ export async function run(argv: string[]): Promise<number> {
     if (textOnStdout) process.stderr.write(errorLine(e));
   };
 
-  const {
-    policy,
-    rules,
-    errors: policyErrors,
-  } = await loadRuleSet({ cwd, configPath: values.config, plugins: values.plugin });
+  const gate = await loadGate({ cwd, ...ruleSetOptions(values), ...gateOptions(values) });
+  const { policy, rules, errors: policyErrors } = gate;
   errors.push(...policyErrors);
   for (const e of policyErrors) sayError(e);
 
@@ -391,6 +391,7 @@ export async function run(argv: string[]): Promise<number> {
     result.model.stackName = t.stackName;
     judge.judge(result.model);
   }
+  judge.findings.push(...gate.findings);
   const report = judge.report(
     { kind: "audit", startedAt, root },
     {
@@ -401,5 +402,6 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (oldestCapture !== undefined)
     process.stderr.write(`rdsguard audit: AWS Config items judged were captured ${oldestCapture} or later\n`);
+  report.rules.push(...gate.gateRules.map((r) => r.meta));
   return emitReport(report, values);
 }

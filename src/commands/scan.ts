@@ -3,7 +3,8 @@
  * parsed and its model dropped, so memory follows the findings, not the number of files.
  */
 import { parseArgs } from "node:util";
-import { Judge, loadRuleSet } from "../engine/report.js";
+import { gateOptions, gateRepoDir, loadGate } from "../engine/gate.js";
+import { Judge } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import { parseIsoDate } from "../policy/dates.js";
 import { scanCloudAssembly, separateCloudAssemblies } from "../scanners/cdk/index.js";
@@ -13,10 +14,11 @@ import {
   loadParameterFile,
   parseParameterFlag,
   scanTemplateFiles,
+  scanTemplateText,
 } from "../scanners/template/index.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
 import { chooseReportRoot, ROOT_USAGE } from "./report-root.js";
-import { POLICY_OPTIONS } from "./rule-set.js";
+import { GATE_OPTIONS, GATE_USAGE, POLICY_OPTIONS, ruleSetOptions } from "./rule-set.js";
 
 export const SCAN_USAGE = `Usage: rdsguard scan [options] PATH...
 
@@ -37,6 +39,7 @@ ${ROOT_USAGE}
 Policy options:
   --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
   --plugin FILE            rule plugin (ES module exporting rules; repeatable), besides the policy's plugins
+${GATE_USAGE}
   --strict                 a verdict that cannot be determined counts as a failure
   --now DATE               judge expiry dates as of DATE (YYYY-MM-DD; default today)
 
@@ -96,12 +99,14 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const {
-    policy,
-    rules,
-    errors: policyErrors,
-  } = await loadRuleSet({ cwd, configPath: values.config, plugins: values.plugin });
-  errors.push(...policyErrors);
+  const gate = await loadGate({
+    cwd,
+    ...ruleSetOptions(values),
+    ...gateOptions(values),
+    repoDir: gateRepoDir(positionals, cwd),
+  });
+  const { policy, rules } = gate;
+  errors.push(...gate.errors);
 
   const { assemblies, others } = await separateCloudAssemblies(positionals, cwd);
   const discovered = others.length > 0 ? await discoverFiles(others, cwd, root) : { files: [], errors: [] };
@@ -128,7 +133,17 @@ export async function run(argv: string[]): Promise<number> {
     if (result.error) judge.errors.push(result.error);
     if (result.model) judge.judge(result.model);
   }
+  judge.findings.push(
+    ...gate.findings,
+    ...gate.newInlineWaivers(judge.findings, {
+      strict: values.strict ?? false,
+      now,
+      root,
+      modelOf: (text, file) => scanTemplateText(text, file, options).model,
+    }),
+  );
   const report = judge.report({ kind: "template", startedAt, root }, { filesScanned });
+  report.rules.push(...gate.gateRules.map((r) => r.meta));
   return emitReport(report, values);
 }
 
@@ -147,6 +162,7 @@ function parse(argv: string[]) {
       "max-file-size": { type: "string" },
       root: { type: "string" },
       ...POLICY_OPTIONS,
+      ...GATE_OPTIONS,
       strict: { type: "boolean" },
       now: { type: "string" },
     },
