@@ -100,6 +100,8 @@ export class RdsGuardValidationPlugin {
       options.ruleSet ??
       loadRuleSetSync({
         cwd: this.cwd,
+        // The app is the user's own code: its policy's plugins run as they always have.
+        allowPlugins: true,
         ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
         ...(options.plugins !== undefined ? { plugins: options.plugins } : {}),
       });
@@ -113,6 +115,7 @@ export class RdsGuardValidationPlugin {
     const cwd = path.resolve(options.cwd ?? process.cwd());
     const ruleSet = await loadRuleSet({
       cwd,
+      allowPlugins: true,
       ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
       ...(options.plugins !== undefined ? { plugins: options.plugins } : {}),
     });

@@ -4,7 +4,8 @@
  * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
  */
 import { resolve } from "node:path";
-import { Judge, loadRuleSet } from "../engine/report.js";
+import { gateOptions, loadGate } from "../engine/gate.js";
+import { Judge } from "../engine/report.js";
 import { DEPLOYED_TEMPLATES_DIR, type ScanError, type ScanReport } from "../engine/types.js";
 import type { Model } from "../model/types.js";
 import { parseIsoDate } from "../policy/dates.js";
@@ -29,7 +30,7 @@ import {
   textOnStandardOutput,
 } from "./output.js";
 import { chooseReportRoot, ROOT_USAGE } from "./report-root.js";
-import { POLICY_OPTIONS } from "./rule-set.js";
+import { GATE_OPTIONS, GATE_USAGE, POLICY_OPTIONS, ruleSetOptions } from "./rule-set.js";
 
 export const AUDIT_USAGE = `Usage: rdsguard audit [options]
 
@@ -76,6 +77,7 @@ ${ROOT_USAGE}
 Policy options:
   --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
   --plugin FILE            rule plugin (ES module exporting rules; repeatable), besides the policy's plugins
+${GATE_USAGE}
   --strict                 a verdict that cannot be determined counts as a failure
   --now DATE               judge expiry dates as of DATE (YYYY-MM-DD; default today)
 
@@ -114,6 +116,7 @@ function parse(argv: string[]) {
       "stack-template": { type: "string", multiple: true },
       root: { type: "string" },
       ...POLICY_OPTIONS,
+      ...GATE_OPTIONS,
       strict: { type: "boolean" },
       now: { type: "string" },
     },
@@ -312,11 +315,8 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
   const errors: ScanError[] = [];
   const sayError = (e: ScanError) => hooks.onError?.(e);
 
-  const {
-    policy,
-    rules,
-    errors: policyErrors,
-  } = await loadRuleSet({ cwd, configPath: values.config, plugins: values.plugin });
+  const gate = await loadGate({ cwd, ...ruleSetOptions(values), ...gateOptions(values) });
+  const { policy, rules, errors: policyErrors } = gate;
   errors.push(...policyErrors);
   for (const e of policyErrors) sayError(e);
 
@@ -397,6 +397,7 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
     result.model.stackName = t.stackName;
     judge.judge(result.model);
   }
+  judge.findings.push(...gate.findings);
   const report = judge.report(
     { kind: "audit", startedAt, root },
     {
@@ -406,6 +407,7 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
     },
   );
   if (oldestCapture !== undefined) hooks.notice?.(`AWS Config items judged were captured ${oldestCapture} or later`);
+  report.rules.push(...gate.gateRules.map((r) => r.meta));
   return report;
 }
 

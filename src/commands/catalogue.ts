@@ -28,6 +28,12 @@ export function definedInLabel(meta: RuleMeta): string | undefined {
   return `${d.kind} ${d.file}${d.line !== undefined ? `:${d.line}` : ""}`;
 }
 
+/** The resource kinds a rule judges; the gate's rules (appliesTo empty) judge the policy change itself. */
+function appliesToLabel(meta: RuleMeta): string {
+  if (meta.appliesTo.length === 0) return "the change to the policy (--policy-base)";
+  return meta.appliesTo.map((k) => KIND_NAMES[k]).join(", ");
+}
+
 function hasReferences(meta: RuleMeta): boolean {
   return REFERENCE_LABELS.some(([key]) => meta.references[key].length > 0);
 }
@@ -78,9 +84,7 @@ export function renderCatalogueMarkdown(rules: readonly HasMeta[]): string {
       "",
       `## ${meta.id}`,
       "",
-      `**${meta.title}** · default severity **${meta.severity}** · applies to: ${meta.appliesTo
-        .map((k) => KIND_NAMES[k])
-        .join(", ")}${meta.tags.length > 0 ? ` · tags: ${meta.tags.join(", ")}` : ""}${
+      `**${meta.title}** · default severity **${meta.severity}** · applies to: ${appliesToLabel(meta)}${meta.tags.length > 0 ? ` · tags: ${meta.tags.join(", ")}` : ""}${
         origin ? ` · defined in ${origin}` : ""
       }`,
       "",
@@ -142,7 +146,7 @@ export function renderRuleExplanation(meta: RuleMeta): string {
     `${meta.id}: ${meta.title}`,
     "",
     `Default severity: ${meta.severity}`,
-    `Applies to: ${meta.appliesTo.map((k) => KIND_NAMES[k]).join(", ")}`,
+    `Applies to: ${appliesToLabel(meta)}`,
   ];
   if (meta.tags.length > 0) out.push(`Tags: ${meta.tags.join(", ")}`);
   const origin = definedInLabel(meta);

@@ -17,7 +17,7 @@ ${POLICY_CATALOGUE_USAGE}
 
 export async function run(argv: string[]): Promise<number> {
   let ruleId: string | undefined;
-  let values: { format: string; help?: boolean; config?: string; plugin?: string[] };
+  let values: { format: string; help?: boolean; config?: string; plugin?: string[]; "allow-plugins"?: boolean };
   try {
     const parsed = parseCommandArgs({
       args: argv,

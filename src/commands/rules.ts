@@ -19,7 +19,7 @@ ${POLICY_CATALOGUE_USAGE}
 const FORMATS = ["table", "markdown", "json"] as const;
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { format: string; help?: boolean; config?: string; plugin?: string[] };
+  let values: { format: string; help?: boolean; config?: string; plugin?: string[]; "allow-plugins"?: boolean };
   try {
     ({ values } = parseCommandArgs({
       args: argv,

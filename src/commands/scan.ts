@@ -2,7 +2,8 @@
  * `rdsguard scan PATH...`: templates -> model -> rules + policy -> reports. Each file is judged as soon as it is
  * parsed and its model dropped, so memory follows the findings, not the number of files.
  */
-import { Judge, loadRuleSet } from "../engine/report.js";
+import { gateRepoDir, loadGate } from "../engine/gate.js";
+import { Judge } from "../engine/report.js";
 import type { ScanError, ScanReport } from "../engine/types.js";
 import { parseIsoDate } from "../policy/dates.js";
 import { scanCloudAssembly, separateCloudAssemblies } from "../scanners/cdk/index.js";
@@ -12,13 +13,14 @@ import {
   loadParameterFile,
   parseParameterFlag,
   scanTemplateFiles,
+  scanTemplateText,
   type TemplateFileResult,
 } from "../scanners/template/index.js";
 import { closestName } from "../suggest.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, ProgressLine, showProgress } from "./output.js";
 import { chooseReportRoot, ROOT_USAGE } from "./report-root.js";
-import { POLICY_OPTIONS } from "./rule-set.js";
+import { GATE_OPTIONS, GATE_USAGE, POLICY_OPTIONS } from "./rule-set.js";
 
 export const SCAN_USAGE = `Usage: rdsguard scan [options] PATH...
 
@@ -39,6 +41,7 @@ ${ROOT_USAGE}
 Policy options:
   --config FILE            policy file layered on rules.yaml (default: ./rdsguard.yaml when present)
   --plugin FILE            rule plugin (ES module exporting rules; repeatable), besides the policy's plugins
+${GATE_USAGE}
   --strict                 a verdict that cannot be determined counts as a failure
   --now DATE               judge expiry dates as of DATE (YYYY-MM-DD; default today)
 
@@ -63,6 +66,14 @@ export interface ScanTemplatesOptions {
   config?: string;
   /** Rule plugins (ES modules), besides the policy's own. */
   plugins?: string[];
+  /** Run the plugins of a policy found in cwd (./rdsguard.yaml) that `config` does not name. */
+  allowPlugins?: boolean;
+  /** Read the policy and its plugins from this git ref, not the working tree (the gate: src/engine/gate.ts). */
+  policyRef?: string;
+  /** Report each weakening of the policy against this ref or file as a finding. */
+  policyBase?: string;
+  /** Report those findings as accepted. */
+  allowPolicyChanges?: boolean;
   /** An undetermined verdict counts as a failure. */
   strict?: boolean;
   /** Judge expiry dates as of this date (default: now). */
@@ -91,12 +102,18 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
   }
   Object.assign(parameters, options.parameters ?? {});
 
-  const {
-    policy,
-    rules,
-    errors: policyErrors,
-  } = await loadRuleSet({ cwd, configPath: options.config, plugins: options.plugins });
-  errors.push(...policyErrors);
+  const gate = await loadGate({
+    cwd,
+    ...(options.config !== undefined ? { configPath: options.config } : {}),
+    ...(options.plugins !== undefined ? { plugins: options.plugins } : {}),
+    allowPlugins: options.allowPlugins ?? false,
+    ...(options.policyRef !== undefined ? { policyRef: options.policyRef } : {}),
+    ...(options.policyBase !== undefined ? { policyBase: options.policyBase } : {}),
+    allowPolicyChanges: options.allowPolicyChanges ?? false,
+    repoDir: gateRepoDir(paths, cwd),
+  });
+  const { policy, rules } = gate;
+  errors.push(...gate.errors);
 
   const { assemblies, others } = await separateCloudAssemblies(paths, cwd);
   const discovered =
@@ -138,7 +155,18 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
       `parameter ${key} is given a value but no scanned template declares it${near ? ` (did you mean ${near}?)` : ""}`,
     );
   }
-  return judge.report({ kind: "template", startedAt, root }, { filesScanned });
+  judge.findings.push(
+    ...gate.findings,
+    ...gate.newInlineWaivers(judge.findings, {
+      strict: options.strict ?? false,
+      now,
+      root,
+      modelOf: (text, file) => scanTemplateText(text, file, scanOptions).model,
+    }),
+  );
+  const report = judge.report({ kind: "template", startedAt, root }, { filesScanned });
+  report.rules.push(...gate.gateRules.map((r) => r.meta));
+  return report;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -201,6 +229,10 @@ export async function run(argv: string[]): Promise<number> {
     ...(values["stack-name"] ? { stackName: values["stack-name"] } : {}),
     ...(values.config ? { config: values.config } : {}),
     ...(values.plugin ? { plugins: values.plugin } : {}),
+    allowPlugins: values["allow-plugins"] ?? false,
+    ...(values["policy-ref"] !== undefined ? { policyRef: values["policy-ref"] } : {}),
+    ...(values["policy-base"] !== undefined ? { policyBase: values["policy-base"] } : {}),
+    allowPolicyChanges: values["allow-policy-changes"] ?? false,
     onWarning: (message) => {
       progress?.clear();
       process.stderr.write(`rdsguard scan: warning: ${message}\n`);
@@ -235,6 +267,7 @@ function parse(argv: string[]) {
       "max-file-size": { type: "string" },
       root: { type: "string" },
       ...POLICY_OPTIONS,
+      ...GATE_OPTIONS,
       strict: { type: "boolean" },
       now: { type: "string" },
     },

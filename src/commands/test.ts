@@ -17,13 +17,16 @@ import { errorPlace, findingPlace } from "../reporters/common.js";
 import { compareVerdicts, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
 import { scanTemplateFile } from "../scanners/template/index.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
-import { POLICY_OPTIONS } from "./rule-set.js";
+import { POLICY_OPTIONS, ruleSetOptions } from "./rule-set.js";
 
-const USAGE = `Usage: rdsguard test [POLICY_DIR] [--config FILE] [--plugin FILE]... [--now DATE] [--format text|json]
+const USAGE = `Usage: rdsguard test [POLICY_DIR] [--config FILE] [--plugin FILE]... [--allow-plugins] [--now DATE]
+                     [--format text|json]
 
 Runs the fixture cases of a policy: every *.yaml under POLICY_DIR/tests (default: the current
 directory), each listing templates and the verdicts expected per rule and resource. The policy is
-POLICY_DIR/rdsguard.yaml unless --config names another file. Case file format:
+POLICY_DIR/rdsguard.yaml unless --config names another file. Plugins that policy names run only with
+--allow-plugins or when --config names the file (a policy found in a directory may come from the
+change under review). Case file format:
 
   cases:
     - name: production instance on an Intel class fails
@@ -113,7 +116,14 @@ export interface CaseOutcome {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { config?: string; plugin?: string[]; now?: string; format: string; help?: boolean };
+  let values: {
+    config?: string;
+    plugin?: string[];
+    "allow-plugins"?: boolean;
+    now?: string;
+    format: string;
+    help?: boolean;
+  };
   let positionals: string[];
   try {
     ({ values, positionals } = parseCommandArgs({
@@ -156,7 +166,13 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const ruleSet = await loadRuleSet({ cwd, configPath, plugins: values.plugin });
+  // POLICY_DIR/rdsguard.yaml is found, not named: its plugins run with --allow-plugins (or --config naming it).
+  const ruleSet = await loadRuleSet({
+    cwd,
+    ...ruleSetOptions(values),
+    configPath,
+    configDiscovered: values.config === undefined,
+  });
   const errors: ScanError[] = [...ruleSet.errors];
   const yamlFiles = (await glob(["tests/**/*.yaml", "tests/**/*.yml"], { cwd: dir, absolute: true })).sort();
 

@@ -5,7 +5,8 @@
 import { resolve } from "node:path";
 import type { Model } from "../model/types.js";
 import { BUILTIN_DEFAULT_PROFILE, effectiveRuleSettings, type Policy } from "../policy/index.js";
-import { buildPolicy, type PolicySource, pluginRefs, readPolicySources } from "../policy/load.js";
+import { buildPolicy, type PolicySource, readPolicySources } from "../policy/load.js";
+import { trustedPluginRefs } from "../policy/trust.js";
 import type { PluginRef } from "../policy/types.js";
 import { compileCustomRule } from "../rules/declarative/index.js";
 import { allRules } from "../rules/index.js";
@@ -29,43 +30,69 @@ export interface LoadRuleSetOptions {
   configPath?: string;
   /** --plugin PATH (relative to cwd), loaded with the policy's own plugins. */
   plugins?: readonly string[];
+  /**
+   * Plugins named by a policy rdsguard found itself (./rdsguard.yaml, not --config) run only with this
+   * (--allow-plugins); the CDK Aspect and plugin pass it, since there the app is the user's own code.
+   */
+  allowPlugins?: boolean;
+  /** configPath was found rather than given (`rdsguard test POLICY_DIR`): its plugins are trusted like ./rdsguard.yaml's. */
+  configDiscovered?: boolean;
 }
 
 /** rules.yaml layered with the user's policy, its custom rules and plugins, validated against the rules that exist. */
 export async function loadRuleSet(opts: LoadRuleSetOptions): Promise<RuleSet> {
   const sources = readPolicySources(opts);
-  const refs = allPluginRefs(sources, opts);
-  return assembleRuleSet(sources, await loadPlugins(refs, builtinIds(), opts.cwd));
+  const { refs, errors } = allPluginRefs(sources, opts);
+  return assembleRuleSet(sources, await loadPlugins(refs, builtinIds(), opts.cwd), errors);
 }
 
 /** The same, for callers that cannot wait (a CDK Aspect runs synchronously inside synth). */
 export function loadRuleSetSync(opts: LoadRuleSetOptions): RuleSet {
   const sources = readPolicySources(opts);
-  const refs = allPluginRefs(sources, opts);
-  return assembleRuleSet(sources, loadPluginsSync(refs, builtinIds(), opts.cwd));
+  const { refs, errors } = allPluginRefs(sources, opts);
+  return assembleRuleSet(sources, loadPluginsSync(refs, builtinIds(), opts.cwd), errors);
 }
 
-function builtinIds(): string[] {
+export function builtinIds(): string[] {
   return allRules.map((r) => r.meta.id);
 }
 
-/** The policy's plugins, then --plugin ones; a module named twice (policy and command line) is loaded once. */
-function allPluginRefs(sources: readonly PolicySource[], opts: LoadRuleSetOptions): PluginRef[] {
-  const refs = [
-    ...pluginRefs(sources),
-    ...(opts.plugins ?? []).map((spec) => ({ spec, path: resolve(opts.cwd, spec) })),
-  ];
-  return refs.filter((ref, i) => refs.findIndex((other) => other.path === ref.path) === i);
+/**
+ * The policy's plugins it may run (src/policy/trust.ts), then --plugin ones; a module named twice (policy and command
+ * line) is loaded once.
+ */
+function allPluginRefs(
+  sources: readonly PolicySource[],
+  opts: LoadRuleSetOptions,
+): { refs: PluginRef[]; errors: ScanError[] } {
+  const trusted = trustedPluginRefs(sources, {
+    policyGiven: opts.configPath !== undefined && !opts.configDiscovered,
+    allowPlugins: opts.allowPlugins ?? false,
+  });
+  return { refs: withCommandLinePlugins(trusted.refs, opts), errors: trusted.errors };
 }
 
-function assembleRuleSet(sources: readonly PolicySource[], plugins: LoadedPlugins): RuleSet {
+/** `refs` and then the --plugin ones, each module once. */
+export function withCommandLinePlugins(
+  refs: readonly PluginRef[],
+  opts: Pick<LoadRuleSetOptions, "cwd" | "plugins">,
+): PluginRef[] {
+  const all = [...refs, ...(opts.plugins ?? []).map((spec) => ({ spec, path: resolve(opts.cwd, spec) }))];
+  return all.filter((ref, i) => all.findIndex((other) => other.path === ref.path) === i);
+}
+
+export function assembleRuleSet(
+  sources: readonly PolicySource[],
+  plugins: LoadedPlugins,
+  refused: readonly ScanError[] = [],
+): RuleSet {
   const known = [...allRules, ...plugins.rules];
   const { policy, errors } = buildPolicy(sources, {
     ruleIds: known.map((r) => r.meta.id),
     parameters: Object.fromEntries(known.map((r) => [r.meta.id, r.meta.parameters])),
   });
   const rules = [...allRules, ...policy.customRules.map(compileCustomRule), ...plugins.rules];
-  return { policy, rules, errors: [...plugins.errors, ...errors] };
+  return { policy, rules, errors: [...refused, ...plugins.errors, ...errors] };
 }
 
 /** Rules enabled for at least one profile: the ones a report describes (SARIF tool.driver.rules). */

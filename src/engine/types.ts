@@ -20,7 +20,8 @@ export interface Finding {
   resource: {
     id: string;
     name: string;
-    kind: ResourceKind;
+    /** "policy": a gate finding about the policy file itself (--policy-base), not a resource. */
+    kind: ResourceKind | "policy";
     origin: ResourceOrigin;
   };
   property?: string;

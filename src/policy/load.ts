@@ -90,16 +90,20 @@ export function readPolicySources(opts: { cwd: string; configPath?: string }): P
       source.errors.push({ kind: "policy", file, message: `cannot read policy file ${file}: ${read.message}` });
       return source;
     }
-    const text = read.text;
-    const yaml = parseLocatedYaml(text, file, "policy");
-    if (yaml.errors.length > 0) {
-      source.errors.push(...yaml.errors);
-      return source;
-    }
-    source.yaml = yaml;
-    source.value = yaml.doc.toJS();
-    return source;
+    return parsePolicyText(source, read.text);
   });
+}
+
+/** Parses a policy file's text into `source` (read from disk, or from a git ref by src/policy/git-policy.ts). */
+export function parsePolicyText(source: PolicySource, text: string): PolicySource {
+  const yaml = parseLocatedYaml(text, source.file, "policy");
+  if (yaml.errors.length > 0) {
+    source.errors.push(...yaml.errors);
+    return source;
+  }
+  source.yaml = yaml;
+  source.value = yaml.doc.toJS();
+  return source;
 }
 
 /**

@@ -139,7 +139,8 @@ export function errorPlace(e: ScanError): string {
  */
 export function resourceLabel(f: Finding): string {
   const cdk = f.resource.origin.cdkPath;
-  return `${RESOURCE_KIND_LABEL[f.resource.kind]} ${f.resource.name}${cdk ? ` (${cdk})` : ""}`;
+  const kind = f.resource.kind === "policy" ? "policy file" : RESOURCE_KIND_LABEL[f.resource.kind];
+  return `${kind} ${f.resource.name}${cdk ? ` (${cdk})` : ""}`;
 }
 
 /**

@@ -35,6 +35,7 @@ export const meta: RuleMeta = {
       name: "minimumDays",
       type: "integer",
       default: 7,
+      stricter: "higher",
       description: "Minimum automated backup retention, in days (1 to 35).",
     },
   ],

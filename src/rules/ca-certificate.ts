@@ -44,6 +44,7 @@ export const meta: RuleMeta = {
       name: "expiryWindowDays",
       type: "integer",
       default: 90,
+      stricter: "higher",
       description: "Fail when the CA (or, live, the server certificate) expires within this many days.",
     },
   ],

@@ -63,6 +63,7 @@ export const meta: RuleMeta = {
       name: "allowBurstable",
       type: "boolean",
       default: true,
+      stricter: false,
       description:
         "Allow burstable db.t* classes. The production profile of the default policy sets this to false; development keeps it true.",
     },
@@ -70,6 +71,7 @@ export const meta: RuleMeta = {
       name: "minServerlessV2MaxCapacity",
       type: "integer",
       default: 2,
+      stricter: "higher",
       description: "Smallest acceptable Serverless v2 MaxCapacity in ACU (1 ACU is about 2 GiB of memory).",
     },
   ],

@@ -62,6 +62,7 @@ export const meta: RuleMeta = {
       name: "requireCustomerManagedKey",
       type: "boolean",
       default: false,
+      stricter: true,
       description:
         "Also require KmsKeyId to name a customer-managed KMS key (not the AWS-owned key or the AWS-managed aws/rds key).",
     },
@@ -69,6 +70,7 @@ export const meta: RuleMeta = {
       name: "requireKeyRotation",
       type: "boolean",
       default: true,
+      stricter: true,
       description: "Require automatic rotation on customer-managed KMS keys (in the scan) that RDS resources use.",
     },
   ],

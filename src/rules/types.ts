@@ -18,6 +18,11 @@ export interface RuleParameter {
   type: "integer" | "boolean" | "string" | "string[]";
   default: unknown;
   description: string;
+  /**
+   * Which way the parameter makes the rule stricter: "higher"/"lower" numbers, or `true`/`false`. --policy-base
+   * reports a change the other way as a weakening; a parameter without it counts every change as one.
+   */
+  stricter?: "higher" | "lower" | boolean;
 }
 
 /** Ids of matching controls elsewhere, so users can map and migrate. */

@@ -251,7 +251,13 @@ describe("rdsguard rules and explain --config", () => {
     const { code, stdout } = rdsguard(["rules", "--format", "json", "--config", POLICY]);
     expect(code).toBe(0);
     const metas = JSON.parse(stdout) as RuleMeta[];
-    expect(metas.slice(-3).map((m) => m.id)).toEqual(["graviton-declared", "retention-two-weeks", "graviton-plugin"]);
+    expect(metas.slice(-5).map((m) => m.id)).toEqual([
+      "graviton-declared",
+      "retention-two-weeks",
+      "graviton-plugin",
+      "policy-weakened",
+      "waiver-added",
+    ]);
     expect(metas.find((m) => m.id === "graviton-declared")).toMatchObject({
       condition: "Judges DB instance. Passes when DBInstanceClass matches /^db\\.[a-z]+\\d+g[a-z]*\\./.",
       definedIn: { kind: "policy", file: POLICY, line: 8, column: 5 },

@@ -30,12 +30,36 @@ afterAll(() => rmSync(path.join(repo, "test", ".tmp"), { recursive: true, force:
 
 describe("rdsguard test", () => {
   it("runs the example organisation policy's cases: all pass, exit 0", () => {
-    const r = rdsguard(["test", "examples/policies", "--now", "2026-11-30"]);
+    const r = rdsguard(["test", "examples/policies", "--allow-plugins", "--now", "2026-11-30"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("examples/policies/tests/production.yaml\n");
     expect(r.stdout).toContain("  ok    the billing instance breaks four standards, each at the line to fix\n");
     expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("6 cases: 6 passed, 0 failed");
+  });
+
+  it("refuses the plugin of the policy it found in POLICY_DIR unless --allow-plugins or --config names it (exit 2)", () => {
+    const r = rdsguard(["test", "examples/policies", "--now", "2026-11-30"]);
+    expect(r.code).toBe(2);
+    const policyLines = readFileSync(path.join(repo, "examples/policies/rdsguard.yaml"), "utf8").split("\n");
+    const pluginLine = policyLines.indexOf("  - ./plugins/backup-window.mjs") + 1;
+    expect(pluginLine).toBeGreaterThan(0);
+    expect(r.stdout).toContain(
+      `error: examples/policies/rdsguard.yaml:${pluginLine}:5: plugin ./plugins/backup-window.mjs was not loaded: a plugin runs code, ` +
+        "and examples/policies/rdsguard.yaml was found in the working directory rather than named",
+    );
+    expect(r.stdout).toContain("--config examples/policies/rdsguard.yaml");
+    expect(r.stdout).toContain("--allow-plugins");
+    const named = rdsguard([
+      "test",
+      "examples/policies",
+      "--config",
+      "examples/policies/rdsguard.yaml",
+      "--now",
+      "2026-11-30",
+    ]);
+    expect(named.code).toBe(0);
+    expect(named.stdout.trimEnd().split("\n").at(-1)).toBe("6 cases: 6 passed, 0 failed");
   });
 
   it("reports a wrong expectation with the verdict that came out, and exits 1", () => {
@@ -53,7 +77,7 @@ describe("rdsguard test", () => {
           "{ rule: acme-graviton-in-production, resource: BillingDb, verdict: fail, line: 21 }",
         ),
     );
-    const r = rdsguard(["test", dir, "--now", "2026-11-30", "--format", "json"]);
+    const r = rdsguard(["test", dir, "--allow-plugins", "--now", "2026-11-30", "--format", "json"]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { cases: { name: string; passed: boolean; mismatches: string[] }[] };
     const billing = out.cases.find((c) => c.name.startsWith("the billing instance"));
@@ -79,7 +103,7 @@ describe("rdsguard test", () => {
         "",
       ].join("\n"),
     );
-    const r = rdsguard(["test", dir, "--now", "2026-11-30"]);
+    const r = rdsguard(["test", dir, "--allow-plugins", "--now", "2026-11-30"]);
     expect(r.code).toBe(2);
     const prefix = "error: test/.tmp/broken-case/tests/broken.yaml";
     expect(r.stdout).toContain(
@@ -94,7 +118,7 @@ describe("rdsguard test", () => {
       path.join(dir, "tests/unknown.yaml"),
       "cases:\n  - name: typo\n    template: templates/orders-prod.yaml\n    expect:\n      - { rule: acme-graviton, resource: OrdersWriter, verdict: pass }\n",
     );
-    const r = rdsguard(["test", dir, "--now", "2026-11-30"]);
+    const r = rdsguard(["test", dir, "--allow-plugins", "--now", "2026-11-30"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(
       /error: test\/\.tmp\/unknown-rule\/tests\/unknown\.yaml:5:17: cases\[0\]\.expect\[0\]\.rule: unknown rule id "acme-graviton"; known rule ids: storage-encrypted, .*acme-graviton-in-production/,

@@ -6,6 +6,7 @@ import { REFERENCE_LABELS, renderCatalogueMarkdown } from "../../src/commands/ca
 import { run as explain } from "../../src/commands/explain.js";
 import { run as init, renderStarterExample } from "../../src/commands/init.js";
 import { run as rules } from "../../src/commands/rules.js";
+import { GATE_RULES } from "../../src/engine/gate-rules.js";
 import { loadPolicy } from "../../src/policy/load.js";
 import { allRules } from "../../src/rules/index.js";
 import { parameters, ruleIds } from "./catalogue.js";
@@ -54,10 +55,10 @@ describe("rdsguard rules", () => {
 
   it("prints exactly the docs Markdown with --format markdown, and metadata with --format json", async () => {
     expect(await rules(["--format", "markdown"])).toBe(0);
-    expect(out()).toBe(renderCatalogueMarkdown(allRules));
+    expect(out()).toBe(renderCatalogueMarkdown([...allRules, ...GATE_RULES]));
     stdout.mockClear();
     expect(await rules(["--format=json"])).toBe(0);
-    expect(JSON.parse(out())).toEqual(allRules.map((r) => r.meta));
+    expect(JSON.parse(out())).toEqual([...allRules, ...GATE_RULES].map((r) => r.meta));
   });
 
   it("exits 2 on a bad format or option", async () => {

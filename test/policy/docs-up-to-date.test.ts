@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderCatalogueMarkdown } from "../../src/commands/catalogue.js";
-import { allRules } from "../../src/rules/index.js";
+import { GATE_RULES } from "../../src/engine/gate-rules.js";
+import { allRules as resourceRules } from "../../src/rules/index.js";
+
+// The catalogue lists the gate's own rules (--policy-base) after the rules that judge resources.
+const allRules = [...resourceRules, ...GATE_RULES];
 
 describe("docs/rules.md", () => {
   it("is the catalogue generated from the rule metadata", () => {
