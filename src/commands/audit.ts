@@ -4,6 +4,7 @@
  * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
  */
 import { parseArgs } from "node:util";
+import { appendAll } from "../engine/append.js";
 import { Judge, loadRuleSet } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import type { Model } from "../model/types.js";
@@ -344,7 +345,7 @@ export async function run(argv: string[]): Promise<number> {
         });
   if ("oldestCapture" in live && typeof live.oldestCapture === "string") oldestCapture = live.oldestCapture;
   clearProgress();
-  errors.push(...live.errors);
+  appendAll(errors, live.errors);
 
   // Stable order whatever finished first.
   const models: Model[] = [...live.models].sort(
@@ -357,7 +358,7 @@ export async function run(argv: string[]): Promise<number> {
   errors.push(...mappingErrors);
 
   const judge = new Judge({ policy, rules, strict: values.strict ?? false, now });
-  judge.errors.push(...errors);
+  appendAll(judge.errors, errors);
   for (const model of models) judge.judge(model);
 
   for (const t of live.deployedTemplates) {

@@ -3,6 +3,7 @@
  * parsed and its model dropped, so memory follows the findings, not the number of files.
  */
 import { parseArgs } from "node:util";
+import { appendAll } from "../engine/append.js";
 import { Judge, loadRuleSet } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import { parseIsoDate } from "../policy/dates.js";
@@ -96,10 +97,10 @@ export async function run(argv: string[]): Promise<number> {
 
   const { assemblies, others } = await separateCloudAssemblies(positionals, cwd);
   const discovered = others.length > 0 ? await discoverFiles(others, cwd) : { files: [], errors: [] };
-  errors.push(...discovered.errors);
+  appendAll(errors, discovered.errors);
 
   const judge = new Judge({ policy, rules, strict: values.strict ?? false, now });
-  judge.errors.push(...errors);
+  appendAll(judge.errors, errors);
   const options = {
     parameters,
     maxFileSize,

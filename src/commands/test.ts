@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Ajv } from "ajv";
 import { glob } from "tinyglobby";
+import { appendAll } from "../engine/append.js";
 import { Judge, loadRuleSet } from "../engine/report.js";
 import type { Finding, ScanError } from "../engine/types.js";
 import { parseIsoDate } from "../policy/dates.js";
@@ -172,7 +173,7 @@ export async function run(argv: string[]): Promise<number> {
       if (scanned.error) errors.push(scanned.error);
       const judge = new Judge({ policy: ruleSet.policy, rules: ruleSet.rules, strict: false, now: new Date(nowMs) });
       if (scanned.model) judge.judge(scanned.model);
-      errors.push(...judge.errors);
+      appendAll(errors, judge.errors);
       const mismatches = testCase.expect.flatMap((e) =>
         checkExpectation(e, judge.findings, scanned.model !== undefined),
       );
@@ -209,9 +210,9 @@ function readCaseFile(
   } catch (err) {
     return { cases: [], errors: [{ kind: "io", file, message: `cannot read: ${(err as Error).message}` }] };
   }
-  const { doc, at } = yaml;
+  const { at } = yaml;
   if (yaml.errors.length > 0) return { cases: [], errors: yaml.errors };
-  const value = doc.toJS() as { cases: TestCase[] } | null;
+  const value = yaml.value as { cases: TestCase[] } | null;
   // Templates the cases use may sit beside them: a CloudFormation template is not a case file.
   if (looksLikeTemplate(value)) return { cases: [], errors: [], template: true };
   if (!validate(value)) {

@@ -8,6 +8,7 @@ import type { EffectiveRuleSettings, Policy } from "../policy/types.js";
 import { type Rule, type RuleResult, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
 import { findingFingerprint } from "./fingerprint.js";
 import { resolveSuppression } from "./suppression.js";
+import { describeThrown } from "./thrown.js";
 import type { Finding, ScanError } from "./types.js";
 
 export interface RunRulesOptions {
@@ -74,10 +75,11 @@ function evaluateSafely(
   try {
     const results: unknown = rule.evaluate(resource, ctx);
     const wrong = resultProblem(results);
-    if (wrong === undefined) return results as RuleResult[];
+    // Copied into plain objects while still inside the try: a plugin's getters are read once, here.
+    if (wrong === undefined) return (results as RuleResult[]).map(plainResult);
     problem = `returned ${wrong}`;
   } catch (err) {
-    problem = `threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+    problem = `threw ${describeThrown(err)}`;
   }
   const where = resource.loc ?? (resource.origin.file ? { file: resource.origin.file } : undefined);
   const message = `rule ${rule.meta.id}${
@@ -91,6 +93,17 @@ function evaluateSafely(
     ...(resource.origin.region ? { region: resource.origin.region } : {}),
   });
   return [{ verdict: "unknown", message: `rule error: ${message}` }];
+}
+
+function plainResult(r: RuleResult): RuleResult {
+  const { verdict, message, property, loc, when } = r;
+  return {
+    verdict,
+    message,
+    ...(property !== undefined ? { property } : {}),
+    ...(loc !== undefined ? { loc: { file: loc.file, line: loc.line, column: loc.column } } : {}),
+    ...(when !== undefined ? { when } : {}),
+  };
 }
 
 /** What is wrong with a rule's return value, or undefined when it is a list of well-formed results. */

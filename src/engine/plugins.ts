@@ -10,6 +10,7 @@ import type { ResourceKind } from "../model/types.js";
 import { displayPath } from "../policy/load.js";
 import type { PluginRef } from "../policy/types.js";
 import { type Rule, type RuleMeta, type RuleParameter, SEVERITIES } from "../rules/types.js";
+import { describeThrown } from "./thrown.js";
 import type { ScanError } from "./types.js";
 
 const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -44,7 +45,7 @@ export function loadPluginsSync(refs: readonly PluginRef[], takenIds: readonly s
     try {
       return { ref, module: require(ref.path) as unknown };
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errorCode(error);
       if (code === "ERR_REQUIRE_ESM" || code === "ERR_REQUIRE_ASYNC_MODULE") {
         return {
           ref,
@@ -103,11 +104,11 @@ function collect(
 }
 
 function loadErrorMessage(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = errorCode(error);
   if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
     return (error as Error).message.split("\n")[0] ?? "not found";
   }
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return describeThrown(error);
 }
 
 function exportedRules(module: unknown): unknown[] {
@@ -172,4 +173,14 @@ function checkRule(candidate: unknown, file: string): Rule | string {
     definedIn: { kind: "plugin", file },
   };
   return { meta: full, evaluate: evaluate.bind(candidate) as Rule["evaluate"] };
+}
+
+/** The `code` of a thrown Node error; undefined for anything else, including values whose properties throw. */
+function errorCode(error: unknown): string | undefined {
+  try {
+    const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+    return typeof code === "string" ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -11,6 +11,7 @@ import { compileCustomRule } from "../rules/declarative/index.js";
 import { allRules } from "../rules/index.js";
 import type { Rule, RuleMeta } from "../rules/types.js";
 import { VERSION } from "../version.js";
+import { appendAll } from "./append.js";
 import { runRules } from "./engine.js";
 import { type LoadedPlugins, loadPlugins, loadPluginsSync } from "./plugins.js";
 import { checkInlineSuppressions } from "./suppression.js";
@@ -102,8 +103,9 @@ export class Judge {
     if (model.resources.size === 0) return;
     this.resources += model.resources.size;
     const { policy, strict, now } = this.options;
-    this.findings.push(
-      ...runRules([model], {
+    appendAll(
+      this.findings,
+      runRules([model], {
         rules: this.rules,
         policy,
         strict,
@@ -113,8 +115,9 @@ export class Judge {
     );
     if (model.source === "template") {
       this.templatesWithDatabases++;
-      this.errors.push(
-        ...checkInlineSuppressions(
+      appendAll(
+        this.errors,
+        checkInlineSuppressions(
           [model],
           this.rules.map((r) => r.meta.id),
         ),

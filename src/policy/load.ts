@@ -99,7 +99,7 @@ export function readPolicySources(opts: { cwd: string; configPath?: string }): P
       return source;
     }
     source.yaml = yaml;
-    source.value = yaml.doc.toJS();
+    source.value = yaml.value;
     return source;
   });
 }

@@ -19,6 +19,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { appendAll } from "../../engine/append.js";
 import type { ScanError } from "../../model/errors.js";
 import type { DbCluster, KmsKey, Model, ModelResource } from "../../model/types.js";
 import { ApiCallRecorder, AwsClientFactory, type ClientScope, describeAwsError, parseArn } from "./aws.js";
@@ -438,7 +439,7 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
       if (model) byRegion.set(region, model);
     }
     placeGlobalClusters(ctx, globals, byRegion);
-    models.push(...byRegion.values());
+    appendAll(models, byRegion.values());
     progress.accountsDone++;
     emitProgress();
   };
