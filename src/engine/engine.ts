@@ -8,7 +8,7 @@ import type { EffectiveRuleSettings, Policy } from "../policy/types.js";
 import { type Rule, type RuleResult, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
 import { findingFingerprint } from "./fingerprint.js";
 import { resolveSuppression } from "./suppression.js";
-import { describeThrown } from "./thrown.js";
+import { describeThrown, ReportedThrow } from "./thrown.js";
 import type { Finding, ScanError } from "./types.js";
 
 export interface RunRulesOptions {
@@ -79,7 +79,7 @@ function evaluateSafely(
     if (wrong === undefined) return (results as RuleResult[]).map(plainResult);
     problem = `returned ${wrong}`;
   } catch (err) {
-    problem = `threw ${describeThrown(err)}`;
+    problem = err instanceof ReportedThrow ? err.message : `threw ${describeThrown(err)}`;
   }
   const where = resource.loc ?? (resource.origin.file ? { file: resource.origin.file } : undefined);
   const message = `rule ${rule.meta.id}${

@@ -7,6 +7,7 @@ const MAX_THROWN_LENGTH = 500;
 export function describeThrown(thrown: unknown): string {
   let text: string;
   try {
+    if (thrown instanceof ReportedThrow) return thrown.message;
     if (thrown instanceof Error) {
       text = `${safeString(() => thrown.name) ?? "Error"}: ${safeString(() => thrown.message) ?? "(unreadable message)"}`;
     } else if (thrown === null || (typeof thrown !== "object" && typeof thrown !== "function")) {
@@ -26,5 +27,16 @@ function safeString(read: () => unknown): string | undefined {
     return typeof value === "string" ? value : value === undefined ? undefined : String(value);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * An error whose text is already what the report says: from a plugin's worker (what it threw, described there) or
+ * from the host (a budget ran out). A rule error reads "rule ID <message> on RESOURCE".
+ */
+export class ReportedThrow extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReportedThrow";
   }
 }

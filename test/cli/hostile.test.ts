@@ -71,3 +71,54 @@ describe("a template with 14,000 DB instances", () => {
     expect(new Set(report.findings.map((f) => f.resource.name)).size).toBe(14_000);
   }, 120_000);
 });
+
+describe("plugins that would end or corrupt the run", () => {
+  const HOSTILE = "test/fixtures/plugins/hostile";
+  const TEMPLATE = "test/fixtures/custom-rules/graviton.yaml";
+
+  it("console.log in a plugin goes to stderr: --format json on stdout stays one JSON report", () => {
+    const r = rdsguard(["scan", "--plugin", `${HOSTILE}/writes-stdout.mjs`, TEMPLATE, "--format", "json"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as ScanReport;
+    expect(report.errors).toEqual([]);
+    expect(report.findings.filter((f) => f.ruleId === "chatty").map((f) => f.verdict)).toEqual([
+      "pass",
+      "pass",
+      "pass",
+      "pass",
+    ]);
+    expect(r.stderr).toContain("plugin says hello");
+  });
+
+  it("process.exit(0) in a rule: exit 2 with a report, not exit 0 and nothing", () => {
+    const r = rdsguard(["scan", "--plugin", `${HOSTILE}/exits.mjs`, TEMPLATE, "--format", "json"]);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout) as ScanReport;
+    expect(report.errors.map((e) => `${e.kind} ${e.file}:${e.line}:${e.column}`)).toEqual([
+      `rule ${TEMPLATE}:13:3`,
+      `rule ${TEMPLATE}:19:3`,
+      `rule ${TEMPLATE}:25:3`,
+      `rule ${TEMPLATE}:31:3`,
+    ]);
+  });
+
+  it("process.exit(0) at import: exit 2 with a report naming the plugin", () => {
+    const r = rdsguard(["scan", "--plugin", `${HOSTILE}/exits-at-import.mjs`, TEMPLATE, "--format", "json"]);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout) as ScanReport;
+    expect(report.errors.map((e) => e.message)).toEqual([
+      `plugin ${HOSTILE}/exits-at-import.mjs: cannot be loaded: called process.exit(0) while being imported`,
+    ]);
+  });
+
+  it("an infinite loop in a rule: exit 2 with a report, after the rule's time budget", () => {
+    const started = Date.now();
+    const r = rdsguard(["scan", "--plugin", `${HOSTILE}/loops-forever.mjs`, TEMPLATE, "--format", "json"]);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout) as ScanReport;
+    expect(report.errors[0]?.message).toBe(
+      `rule loops-forever (plugin ${HOSTILE}/loops-forever.mjs) did not return within 2000 ms, the time budget of a plugin rule (the plugin was stopped) on ArmDb`,
+    );
+  });
+});
