@@ -16,6 +16,7 @@ import {
   scanTemplateFiles,
 } from "../scanners/template/index.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
+import { describeBadParameterFlag } from "./parameter-flag.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
 
 export const SCAN_USAGE = `Usage: rdsguard scan [options] PATH...
@@ -77,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const flag of values.parameter ?? []) {
     const kv = parseParameterFlag(flag);
     if (!kv) {
-      process.stderr.write(`rdsguard scan: --parameter takes KEY=VALUE, got '${flag}'\n`);
+      process.stderr.write(`rdsguard scan: --parameter takes KEY=VALUE; ${describeBadParameterFlag(flag)}\n`);
       return 2;
     }
     parameters[kv.key] = kv.value;

@@ -7,6 +7,7 @@ import { effectiveRuleSettings, selectProfile } from "../policy/profile.js";
 import type { EffectiveRuleSettings, Policy } from "../policy/types.js";
 import { type Rule, type RuleResult, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
 import { findingFingerprint } from "./fingerprint.js";
+import { redactSecrets } from "./redact.js";
 import { resolveSuppression } from "./suppression.js";
 import { describeThrown, ReportedThrow } from "./thrown.js";
 import type { Finding, ScanError } from "./types.js";
@@ -84,7 +85,7 @@ function evaluateSafely(
   const where = resource.loc ?? (resource.origin.file ? { file: resource.origin.file } : undefined);
   const message = `rule ${rule.meta.id}${
     rule.meta.definedIn ? ` (${rule.meta.definedIn.kind} ${rule.meta.definedIn.file})` : ""
-  } ${problem} on ${resource.name}`;
+  } ${redactSecrets(problem, ctx.model.secrets)} on ${resource.name}`;
   onRuleError?.({
     kind: "rule",
     message,
@@ -146,7 +147,7 @@ function toFinding(
   opts: RunRulesOptions,
 ): Finding {
   let verdict = result.verdict;
-  let message = result.message;
+  let message = redactSecrets(result.message, model.secrets);
   if (verdict === "unknown" && opts.strict) {
     verdict = "fail";
     message = `Could not be determined, and --strict counts that as a failure: ${message}`;
