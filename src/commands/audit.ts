@@ -4,7 +4,6 @@
  * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
  */
 import { parseArgs } from "node:util";
-import { appendAll } from "../engine/append.js";
 import { Judge, loadRuleSet } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import type { Model } from "../model/types.js";
@@ -18,6 +17,7 @@ import {
   scanLive,
 } from "../scanners/live/index.js";
 import { scanTemplateText } from "../scanners/template/index.js";
+import { appendAll } from "../util/append.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, type OutputSettings, parseOutputOptions } from "./output.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
 

@@ -5,9 +5,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { appendAll } from "../engine/append.js";
 import type { Finding, ScanError, ScanReport } from "../engine/types.js";
 import type { RuleMeta } from "../rules/types.js";
+import { appendAll } from "../util/append.js";
 import { VERSION } from "../version.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
 

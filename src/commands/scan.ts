@@ -3,7 +3,6 @@
  * parsed and its model dropped, so memory follows the findings, not the number of files.
  */
 import { parseArgs } from "node:util";
-import { appendAll } from "../engine/append.js";
 import { Judge, loadRuleSet } from "../engine/report.js";
 import type { ScanError } from "../engine/types.js";
 import { parseIsoDate } from "../policy/dates.js";
@@ -15,6 +14,7 @@ import {
   parseParameterFlag,
   scanTemplateFiles,
 } from "../scanners/template/index.js";
+import { appendAll } from "../util/append.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
 import { describeBadParameterFlag } from "./parameter-flag.js";
 import { POLICY_OPTIONS } from "./rule-set.js";

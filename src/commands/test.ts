@@ -8,7 +8,6 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Ajv } from "ajv";
 import { glob } from "tinyglobby";
-import { appendAll } from "../engine/append.js";
 import { Judge, loadRuleSet } from "../engine/report.js";
 import type { Finding, ScanError } from "../engine/types.js";
 import { parseIsoDate } from "../policy/dates.js";
@@ -18,6 +17,7 @@ import { explainError } from "../policy/schema.js";
 import { errorPlace, findingPlace } from "../reporters/common.js";
 import { compareVerdicts, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
 import { scanTemplateFile } from "../scanners/template/index.js";
+import { appendAll } from "../util/append.js";
 import { POLICY_OPTIONS } from "./rule-set.js";
 
 const USAGE = `Usage: rdsguard test [POLICY_DIR] [--config FILE] [--plugin FILE]... [--now DATE] [--format text|json]

@@ -19,9 +19,9 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { appendAll } from "../../engine/append.js";
 import type { ScanError } from "../../model/errors.js";
 import type { DbCluster, KmsKey, Model, ModelResource } from "../../model/types.js";
+import { appendAll } from "../../util/append.js";
 import { ApiCallRecorder, AwsClientFactory, type ClientScope, describeAwsError, parseArn } from "./aws.js";
 import { type KeyLookup, lookupKey } from "./kms.js";
 import { createLimiter, mapLimit } from "./limiter.js";
