@@ -3,10 +3,13 @@
  * proxy's login page) or an empty body with status 200 as a result with no fields, which the scanner would take as
  * "no databases in this region": a silent pass. This middleware sits just inside the SDK's deserializer, reads the
  * raw body of every 2xx answer, and fails the call (like a 500) unless it is the expected document: for the XML
- * (query) protocols an `<OperationResponse>` with its `<OperationResult>` (EC2: the response element), for KMS's
- * JSON protocol a JSON object.
+ * (query) protocols an `<OperationResponse>` with its `<OperationResult>` (EC2: the response element), for the JSON
+ * protocol (KMS, AWS Config) a JSON object.
  */
 import type { AwsService } from "./aws.js";
+
+/** Services whose API speaks JSON (awsJson1_1); the others answer in XML (query and EC2 protocols). */
+const JSON_PROTOCOL: ReadonlySet<AwsService> = new Set<AwsService>(["kms", "config"]);
 
 export class InvalidAwsResponse extends Error {
   constructor(message: string) {
@@ -25,7 +28,7 @@ interface RawResponse {
 export function responseProblem(service: AwsService, operation: string, body: string): string | undefined {
   const text = body.trim();
   if (text === "") return "the body is empty";
-  if (service === "kms") {
+  if (JSON_PROTOCOL.has(service)) {
     try {
       const value: unknown = JSON.parse(text);
       return value !== null && typeof value === "object" && !Array.isArray(value)
