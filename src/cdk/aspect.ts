@@ -15,6 +15,7 @@ import { errorPlace, severityAtLeast } from "../reporters/common.js";
 import { SEVERITIES, type Severity } from "../rules/types.js";
 import { type ConstructMetadataEntry, constructSource } from "../scanners/cdk/index.js";
 import { displayPath, scanTemplateText } from "../scanners/template/index.js";
+import { appendAll } from "../util/append.js";
 import { annotationId, annotationMessage, cdkSafeText } from "./messages.js";
 
 /** What a finding becomes in `cdk synth`: an error fails synthesis (cdk synth/deploy stop), none adds nothing. */
@@ -106,7 +107,7 @@ export class RdsGuardAspect implements IAspect {
         ...(options.plugins !== undefined ? { plugins: options.plugins } : {}),
       });
     this.levels = { ...annotationLevels(options.failOn ?? DEFAULT_CDK_FAIL_ON), ...options.levels };
-    this.errors.push(...this.ruleSet.errors);
+    appendAll(this.errors, this.ruleSet.errors);
   }
 
   /** Loads the policy with loadRuleSet, so policy-defined rules and rule plugins are judged too. */
@@ -157,8 +158,8 @@ export class RdsGuardAspect implements IAspect {
         now: this.options.now ?? new Date(),
       });
       judge.judge(scanned.model);
-      findings.push(...judge.findings);
-      problems.push(...judge.errors);
+      appendAll(findings, judge.findings);
+      appendAll(problems, judge.errors);
     }
     for (const f of findings) this.annotate(f, elements.get(f.resource.origin.logicalId ?? "") ?? stack);
     // Policy errors are shown on every stack (an error fails the stack's synthesis) but recorded once.
@@ -166,8 +167,8 @@ export class RdsGuardAspect implements IAspect {
       const place = errorPlace(e);
       Annotations.of(stack).addError(cdkSafeText(`[rdsguard] ${e.message}${place ? ` (${place})` : ""}`));
     }
-    this.findings.push(...findings);
-    this.errors.push(...problems);
+    appendAll(this.findings, findings);
+    appendAll(this.errors, problems);
     return findings;
   }
 

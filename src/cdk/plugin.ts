@@ -14,6 +14,7 @@ import { enabledRules, Judge, loadRuleSet, loadRuleSetSync, type RuleSet } from 
 import type { Finding, ScanError } from "../engine/types.js";
 import { errorPlace, isActive, ruleHelpUri, severityAtLeast } from "../reporters/common.js";
 import { scanStackTemplateSync } from "../scanners/cdk/index.js";
+import { appendAll } from "../util/append.js";
 import { VERSION } from "../version.js";
 import { DEFAULT_CDK_FAIL_ON } from "./aspect.js";
 import { cdkRuleName, cdkSafeText, findingText } from "./messages.js";
@@ -145,10 +146,10 @@ export class RdsGuardValidationPlugin {
         }
       }
     }
-    errors.push(...judge.errors);
+    appendAll(errors, judge.errors);
     for (const e of errors) violations.push(this.errorViolation(e, context.templatePaths[0] ?? this.cwd));
-    this.findings.push(...findings);
-    this.errors.push(...errors);
+    appendAll(this.findings, findings);
+    appendAll(this.errors, errors);
     const failOn = this.failOn;
     const fails = failOn !== "none" && findings.some((f) => isActive(f) && severityAtLeast(f.severity, failOn));
     return {

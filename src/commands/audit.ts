@@ -18,6 +18,7 @@ import {
   scanLive,
 } from "../scanners/live/index.js";
 import { scanTemplateText } from "../scanners/template/index.js";
+import { appendAll } from "../util/append.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import {
   emitReport,
@@ -363,7 +364,7 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
           deployedTemplates: values.templates ?? false,
         });
   if ("oldestCapture" in live && typeof live.oldestCapture === "string") oldestCapture = live.oldestCapture;
-  errors.push(...live.errors);
+  appendAll(errors, live.errors);
 
   // Stable order whatever finished first.
   const models: Model[] = [...live.models].sort(
@@ -380,7 +381,7 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
   errors.push(...mappingErrors);
 
   const judge = new Judge({ policy, rules, strict: values.strict ?? false, now });
-  judge.errors.push(...errors);
+  appendAll(judge.errors, errors);
   for (const model of models) judge.judge(model);
 
   for (const t of live.deployedTemplates) {

@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type { Finding, ScanError, ScanReport } from "../engine/types.js";
 import type { RuleMeta } from "../rules/types.js";
+import { appendAll } from "../util/append.js";
 import { VERSION } from "../version.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
@@ -70,7 +71,7 @@ export function mergeReports(reports: readonly ScanReport[], extraErrors: readon
       seen.add(f.fingerprint);
       findings.push(f);
     }
-    errors.push(...r.errors);
+    appendAll(errors, r.errors);
     stats.filesScanned += r.stats.filesScanned ?? 0;
     stats.templatesWithDatabases += r.stats.templatesWithDatabases ?? 0;
     stats.resources += r.stats.resources ?? 0;

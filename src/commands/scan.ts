@@ -17,8 +17,10 @@ import {
   type TemplateFileResult,
 } from "../scanners/template/index.js";
 import { closestName } from "../suggest.js";
+import { appendAll } from "../util/append.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, ProgressLine, showProgress } from "./output.js";
+import { describeBadParameterFlag } from "./parameter-flag.js";
 import { chooseReportRoot, ROOT_USAGE } from "./report-root.js";
 import { GATE_OPTIONS, GATE_USAGE, POLICY_OPTIONS } from "./rule-set.js";
 
@@ -118,10 +120,10 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
   const { assemblies, others } = await separateCloudAssemblies(paths, cwd);
   const discovered =
     others.length > 0 ? await discoverFiles(others, cwd, root) : { files: [], errors: [], named: new Set<string>() };
-  errors.push(...discovered.errors);
+  appendAll(errors, discovered.errors);
 
   const judge = new Judge({ policy, rules, strict: options.strict ?? false, now });
-  judge.errors.push(...errors);
+  appendAll(judge.errors, errors);
   const scanOptions = {
     parameters,
     maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
@@ -203,7 +205,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const flag of values.parameter ?? []) {
     const kv = parseParameterFlag(flag);
     if (!kv) {
-      process.stderr.write(`rdsguard scan: --parameter takes KEY=VALUE, got '${flag}'\n`);
+      process.stderr.write(`rdsguard scan: --parameter takes KEY=VALUE; ${describeBadParameterFlag(flag)}\n`);
       return 2;
     }
     parameters[kv.key] = kv.value;

@@ -16,6 +16,7 @@ import { explainError } from "../policy/schema.js";
 import { errorPlace, findingPlace } from "../reporters/common.js";
 import { compareVerdicts, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
 import { scanTemplateFile } from "../scanners/template/index.js";
+import { appendAll } from "../util/append.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import { POLICY_OPTIONS, ruleSetOptions } from "./rule-set.js";
 
@@ -196,7 +197,7 @@ export async function run(argv: string[]): Promise<number> {
       if (scanned.error) errors.push(scanned.error);
       const judge = new Judge({ policy: ruleSet.policy, rules: ruleSet.rules, strict: false, now: new Date(nowMs) });
       if (scanned.model) judge.judge(scanned.model);
-      errors.push(...judge.errors);
+      appendAll(errors, judge.errors);
       const mismatches = testCase.expect.flatMap((e) =>
         checkExpectation(e, judge.findings, scanned.model !== undefined),
       );
@@ -233,9 +234,9 @@ function readCaseFile(
   } catch (err) {
     return { cases: [], errors: [{ kind: "io", file, message: `cannot read: ${(err as Error).message}` }] };
   }
-  const { doc, at } = yaml;
+  const { at } = yaml;
   if (yaml.errors.length > 0) return { cases: [], errors: yaml.errors };
-  const value = doc.toJS() as { cases: TestCase[] } | null;
+  const value = yaml.value as { cases: TestCase[] } | null;
   // Templates the cases use may sit beside them: a CloudFormation template is not a case file.
   if (looksLikeTemplate(value)) return { cases: [], errors: [], template: true };
   if (!validate(value)) {

@@ -8,7 +8,9 @@ import type { EffectiveRuleSettings, Policy } from "../policy/types.js";
 import { type Rule, type RuleResult, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
 import { citationsIn } from "./citations.js";
 import { findingFingerprint } from "./fingerprint.js";
+import { redactSecrets } from "./redact.js";
 import { resolveSuppression } from "./suppression.js";
+import { describeThrown, ReportedThrow } from "./thrown.js";
 import type { Finding, ScanError } from "./types.js";
 
 export interface RunRulesOptions {
@@ -75,15 +77,16 @@ function evaluateSafely(
   try {
     const results: unknown = rule.evaluate(resource, ctx);
     const wrong = resultProblem(results);
-    if (wrong === undefined) return results as RuleResult[];
+    // Copied into plain objects while still inside the try: a plugin's getters are read once, here.
+    if (wrong === undefined) return (results as RuleResult[]).map(plainResult);
     problem = `returned ${wrong}`;
   } catch (err) {
-    problem = `threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+    problem = err instanceof ReportedThrow ? err.message : `threw ${describeThrown(err)}`;
   }
   const where = resource.loc ?? (resource.origin.file ? { file: resource.origin.file } : undefined);
   const message = `rule ${rule.meta.id}${
     rule.meta.definedIn ? ` (${rule.meta.definedIn.kind} ${rule.meta.definedIn.file})` : ""
-  } ${problem} on ${resource.name}`;
+  } ${redactSecrets(problem, ctx.model.secrets)} on ${resource.name}`;
   onRuleError?.({
     kind: "rule",
     message,
@@ -92,6 +95,17 @@ function evaluateSafely(
     ...(resource.origin.region ? { region: resource.origin.region } : {}),
   });
   return [{ verdict: "unknown", message: `rule error: ${message}` }];
+}
+
+function plainResult(r: RuleResult): RuleResult {
+  const { verdict, message, property, loc, when } = r;
+  return {
+    verdict,
+    message,
+    ...(property !== undefined ? { property } : {}),
+    ...(loc !== undefined ? { loc: { file: loc.file, line: loc.line, column: loc.column } } : {}),
+    ...(when !== undefined ? { when } : {}),
+  };
 }
 
 /** What is wrong with a rule's return value, or undefined when it is a list of well-formed results. */
@@ -134,7 +148,7 @@ function toFinding(
   opts: RunRulesOptions,
 ): Finding {
   let verdict = result.verdict;
-  let message = result.message;
+  let message = redactSecrets(result.message, model.secrets);
   if (verdict === "unknown" && opts.strict) {
     verdict = "fail";
     message = `Could not be determined, and --strict counts that as a failure: ${message}`;

@@ -5,11 +5,13 @@
  * reported with where it is named; the other rules still run.
  */
 import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import type { ResourceKind } from "../model/types.js";
 import { displayPath } from "../policy/load.js";
 import type { PluginRef } from "../policy/types.js";
 import { type Rule, type RuleMeta, type RuleParameter, SEVERITIES } from "../rules/types.js";
+import { exportedRules } from "./plugin-exports.js";
+import { DEFAULT_PLUGIN_BUDGET, type PluginBudget, PluginHost } from "./plugin-host.js";
+import { describeThrown } from "./thrown.js";
 import type { ScanError } from "./types.js";
 
 const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -21,15 +23,20 @@ export interface LoadedPlugins {
   errors: ScanError[];
 }
 
-/** Imports every plugin; `takenIds` are the ids of the built-in rules (a plugin may not reuse them). */
-export async function loadPlugins(refs: readonly PluginRef[], takenIds: readonly string[], cwd: string) {
+/**
+ * Imports every plugin, each in its own worker thread with a time budget (plugin-host.ts); `takenIds` are the ids of
+ * the built-in rules (a plugin may not reuse them).
+ */
+export async function loadPlugins(
+  refs: readonly PluginRef[],
+  takenIds: readonly string[],
+  cwd: string,
+  budget: PluginBudget = DEFAULT_PLUGIN_BUDGET,
+) {
   const modules: { ref: PluginRef; module?: unknown; error?: unknown }[] = [];
   for (const ref of refs) {
-    try {
-      modules.push({ ref, module: await import(pathToFileURL(ref.path).href) });
-    } catch (error) {
-      modules.push({ ref, error });
-    }
+    const hosted = await PluginHost.load(ref.path, budget);
+    modules.push("error" in hosted ? { ref, error: hosted.error } : { ref, module: { rules: hosted.candidates } });
   }
   return collect(modules, takenIds, cwd);
 }
@@ -44,7 +51,7 @@ export function loadPluginsSync(refs: readonly PluginRef[], takenIds: readonly s
     try {
       return { ref, module: require(ref.path) as unknown };
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errorCode(error);
       if (code === "ERR_REQUIRE_ESM" || code === "ERR_REQUIRE_ASYNC_MODULE") {
         return {
           ref,
@@ -103,19 +110,11 @@ function collect(
 }
 
 function loadErrorMessage(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = errorCode(error);
   if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
     return (error as Error).message.split("\n")[0] ?? "not found";
   }
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function exportedRules(module: unknown): unknown[] {
-  if (module === null || typeof module !== "object") return [];
-  const m = module as { rules?: unknown; default?: unknown };
-  const found = m.rules ?? m.default;
-  if (found === undefined || found === null) return [];
-  return Array.isArray(found) ? found : [found];
+  return describeThrown(error);
 }
 
 /** A Rule with complete metadata, or what is wrong with it. */
@@ -172,4 +171,14 @@ function checkRule(candidate: unknown, file: string): Rule | string {
     definedIn: { kind: "plugin", file },
   };
   return { meta: full, evaluate: evaluate.bind(candidate) as Rule["evaluate"] };
+}
+
+/** The `code` of a thrown Node error; undefined for anything else, including values whose properties throw. */
+function errorCode(error: unknown): string | undefined {
+  try {
+    const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+    return typeof code === "string" ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }

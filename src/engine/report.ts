@@ -11,6 +11,7 @@ import type { PluginRef } from "../policy/types.js";
 import { compileCustomRule } from "../rules/declarative/index.js";
 import { allRules } from "../rules/index.js";
 import type { Rule, RuleMeta } from "../rules/types.js";
+import { appendAll } from "../util/append.js";
 import { VERSION } from "../version.js";
 import { runRules } from "./engine.js";
 import { type LoadedPlugins, loadPlugins, loadPluginsSync } from "./plugins.js";
@@ -129,8 +130,9 @@ export class Judge {
     if (model.resources.size === 0) return;
     this.resources += model.resources.size;
     const { policy, strict, now } = this.options;
-    this.findings.push(
-      ...runRules([model], {
+    appendAll(
+      this.findings,
+      runRules([model], {
         rules: this.rules,
         policy,
         strict,
@@ -140,8 +142,9 @@ export class Judge {
     );
     if (model.source === "template") {
       this.templatesWithDatabases++;
-      this.errors.push(
-        ...checkInlineSuppressions(
+      appendAll(
+        this.errors,
+        checkInlineSuppressions(
           [model],
           this.rules.map((r) => r.meta.id),
         ),

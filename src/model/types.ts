@@ -270,4 +270,12 @@ export interface Model {
   certificates?: Map<string, CaCertificate>;
   /** Template: Metadata aws:cdk:path present anywhere (CDK synth output). */
   cdk?: boolean;
+  /** Template: values of NoEcho parameters, which no report may quote (engine/redact.ts). */
+  secrets?: ModelSecret[];
+}
+
+/** A value from a NoEcho parameter (its default, or as given by the user). */
+export interface ModelSecret {
+  parameter: string;
+  value: string;
 }

@@ -16,6 +16,7 @@ import {
   type RuleCondition,
   type ScalarValue,
 } from "../rules/declarative/spec.js";
+import { compileLinearPattern } from "../util/linear-pattern.js";
 import { renderPath } from "./schema.js";
 
 type At = (path: readonly string[], key?: string) => Pick<ScanError, "file" | "line" | "column">;
@@ -189,7 +190,7 @@ function checkCondition(
   const operand = node[operator] as ScalarValue | ScalarValue[];
   if (operator === "matches") {
     try {
-      return { attribute, operator, operand, pattern: new RegExp(String(operand)), loc };
+      return { attribute, operator, operand, pattern: compileLinearPattern(String(operand)), loc };
     } catch (err) {
       fail([...path, "matches"], `not a valid regular expression: ${(err as Error).message}`);
       return undefined;

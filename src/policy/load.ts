@@ -102,7 +102,7 @@ export function parsePolicyText(source: PolicySource, text: string): PolicySourc
     return source;
   }
   source.yaml = yaml;
-  source.value = yaml.doc.toJS();
+  source.value = yaml.value;
   return source;
 }
 

@@ -1,5 +1,6 @@
 /** One entry point for every output format: `renderReport(format, report, options)` returns the text to write. */
 import type { ScanReport } from "../engine/types.js";
+import { forDisplay } from "./control-characters.js";
 import { renderGithub } from "./github.js";
 import { renderJson } from "./json.js";
 import { renderJunit } from "./junit.js";
@@ -9,6 +10,9 @@ import { renderText } from "./text.js";
 
 export const REPORT_FORMATS = ["text", "compact", "json", "sarif", "junit", "markdown", "github"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** The formats people read (terminal, PR comment, workflow log): control characters escaped (forDisplay). */
+const HUMAN_FORMATS: readonly ReportFormat[] = ["text", "markdown", "github"];
 
 export function isReportFormat(value: string): value is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(value);
@@ -33,7 +37,8 @@ export interface RenderOptions {
   env?: Record<string, string | undefined>;
 }
 
-export function renderReport(format: ReportFormat, report: ScanReport, options: RenderOptions = {}): string {
+export function renderReport(format: ReportFormat, original: ScanReport, options: RenderOptions = {}): string {
+  const report = HUMAN_FORMATS.includes(format) ? forDisplay(original) : original;
   switch (format) {
     case "text":
       return renderText(report, {

@@ -4,11 +4,12 @@
  */
 import type { Attr, ConditionAssumption, ModelResource, Origin, Resolved } from "../model/types.js";
 import { simplifyAssumptions } from "./alternatives.js";
+import { MAX_QUOTED_LENGTH, quoteText } from "./quote.js";
 
 export function formatValue(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
-  return String(value);
+  if (typeof value === "string") return quoteText(value);
+  if (Array.isArray(value)) return quoteText(`[${value.map(formatValue).join(", ")}]`, MAX_QUOTED_LENGTH * 4);
+  return quoteText(String(value));
 }
 
 export function describeOrigin(origin: Origin): string {

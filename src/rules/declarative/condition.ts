@@ -6,6 +6,7 @@
 
 import type { AttributeSpec } from "../../model/attributes.js";
 import type { Resolved, SourceLocation } from "../../model/types.js";
+import { compileLinearPattern } from "../../util/linear-pattern.js";
 import { describe, formatValue } from "../messages.js";
 import type { AttributeCondition, RuleCondition, ScalarValue } from "./spec.js";
 
@@ -159,7 +160,7 @@ function evaluateLeaf(c: AttributeCondition, { spec, value }: ResolvedAttribute)
           `a ${Array.isArray(v) ? "list" : typeof v} cannot be matched against a pattern`,
         );
       }
-      const pattern = c.pattern ?? new RegExp(String(operand));
+      const pattern = c.pattern ?? compileLinearPattern(String(operand));
       return pattern.test(String(v))
         ? result("pass", `matches /${pattern.source}/`)
         : result("fail", `does not match /${pattern.source}/`);

@@ -4,6 +4,7 @@
  * normalizes what users write into this shape; src/rules/declarative turns it into a Rule.
  */
 import type { ResourceKind, SourceLocation } from "../../model/types.js";
+import type { LinearPattern } from "../../util/linear-pattern.js";
 import type { Severity } from "../types.js";
 
 export type ScalarValue = string | number | boolean;
@@ -29,7 +30,7 @@ export interface AttributeCondition {
   operator: ConditionOperator;
   /** The operand as written; for `matches` also compiled. */
   operand: ScalarValue | ScalarValue[];
-  pattern?: RegExp;
+  pattern?: LinearPattern;
   loc?: SourceLocation;
 }
 

@@ -11,6 +11,7 @@ import { RDSClient } from "@aws-sdk/client-rds";
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { responseCheckMiddleware } from "./response-check.js";
 
 /** IAM service prefix of each client the scanner builds. */
 export type AwsService = "rds" | "kms" | "cloudformation" | "sts" | "ec2" | "config";
@@ -103,6 +104,13 @@ export class AwsClientFactory {
       },
       { step: "initialize", name: "rdsguardApiCallRecorder", override: true },
     );
+    // biome-ignore lint/suspicious/noExplicitAny: as above.
+    (client.middlewareStack as any).addRelativeTo(responseCheckMiddleware(service), {
+      relation: "after",
+      toMiddleware: "deserializerMiddleware",
+      name: "rdsguardResponseCheck",
+      override: true,
+    });
     return client;
   }
 

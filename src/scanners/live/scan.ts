@@ -21,6 +21,7 @@ import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { ScanError } from "../../model/errors.js";
 import type { DbCluster, KmsKey, Model, ModelResource } from "../../model/types.js";
+import { appendAll } from "../../util/append.js";
 import { ApiCallRecorder, AwsClientFactory, type ClientScope, describeAwsError, parseArn } from "./aws.js";
 import { type KeyLookup, lookupKey } from "./kms.js";
 import { createLimiter, mapLimit } from "./limiter.js";
@@ -458,7 +459,7 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
       if (model) byRegion.set(region, model);
     }
     placeGlobalClusters(ctx, globals, byRegion);
-    models.push(...byRegion.values());
+    appendAll(models, byRegion.values());
     progress.accountsDone++;
     emitProgress();
   };

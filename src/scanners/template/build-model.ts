@@ -22,6 +22,7 @@ import type {
 } from "../../model/types.js";
 import { type AstNode, child, type MapEntry, type MapNode, type Pos, toPlain } from "./ast.js";
 import { conditionCycle, type Ev, type EvalOptions, TemplateContext } from "./intrinsics.js";
+import { noEchoSecrets } from "./no-echo.js";
 
 export const DATABASE_TYPES = new Set([
   "AWS::RDS::DBCluster",
@@ -214,6 +215,8 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
   const resources = child(root, "Resources");
   if (resources?.t !== "map") return model;
   const ctx = new TemplateContext(root, options);
+  const secrets = noEchoSecrets(root, options.parameters);
+  if (secrets.length > 0) model.secrets = secrets;
   const aliases: KmsAlias[] = [];
 
   for (const res of resources.entries) {

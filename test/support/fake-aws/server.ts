@@ -63,6 +63,8 @@ export interface Fault {
   /** Delay before answering (past the client's timeout = a timeout). */
   delayMs?: number;
   error?: { status: number; code: string; message: string };
+  /** A raw answer instead of the state: a proxy's HTML page, an empty body, a document without its result. */
+  body?: { status?: number; contentType?: string; text: string };
 }
 
 export interface RecordedRequest {
@@ -190,7 +192,7 @@ export class FakeAws {
         (f.times === undefined || (f.used ?? 0) < f.times),
     );
     if (fault) fault.used = (fault.used ?? 0) + 1;
-    this.requests.push({ service, action, region, account, params, faulted: !!fault?.error });
+    this.requests.push({ service, action, region, account, params, faulted: !!(fault?.error || fault?.body) });
     const active = this.active;
     const now = (active.get(action) ?? 0) + 1;
     active.set(action, now);
@@ -226,6 +228,11 @@ export class FakeAws {
       });
       // The client gave up (timeout): nothing to answer.
       if (res.destroyed || !res.socket || res.socket.destroyed) return;
+    }
+    if (fault?.body) {
+      res.writeHead(fault.body.status ?? 200, { "content-type": fault.body.contentType ?? "text/html" });
+      res.end(fault.body.text);
+      return;
     }
     try {
       if (fault?.error) throw new AwsError(fault.error.status, fault.error.code, fault.error.message);
