@@ -16,6 +16,7 @@ import type {
   KmsKey,
   Model,
   ModelResource,
+  ParameterGroup,
   Resolved,
   ResourceBase,
   SourceLocation,
@@ -29,7 +30,14 @@ export const DATABASE_TYPES = new Set([
   "AWS::RDS::GlobalCluster",
   "AWS::KMS::Key",
   "AWS::KMS::Alias",
+  "AWS::RDS::DBParameterGroup",
+  "AWS::RDS::DBClusterParameterGroup",
 ]);
+
+const PARAMETER_GROUP_TYPES: Record<string, ParameterGroup["scope"]> = {
+  "AWS::RDS::DBParameterGroup": "db",
+  "AWS::RDS::DBClusterParameterGroup": "cluster",
+};
 
 type Coerce<T> = (v: unknown) => T | undefined;
 
@@ -40,6 +48,9 @@ const asNumber: Coerce<number> = (v) => {
   return Number.isFinite(n) ? n : undefined;
 };
 const asString: Coerce<string> = (v) => (typeof v === "string" || typeof v === "number" ? String(v) : undefined);
+/** A parameter value as written: YAML may give 1, true or "ON"; RDS compares them as strings. */
+const asParameterValue: Coerce<string> = (v) =>
+  typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
 const asStringList: Coerce<string[]> = (v) =>
   Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
 
@@ -210,6 +221,7 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
   if (resources?.t !== "map") return model;
   const ctx = new TemplateContext(root, options);
   const aliases: KmsAlias[] = [];
+  const groups = new Map<string, ParameterGroup>();
 
   for (const res of resources.entries) {
     const node = res.value;
@@ -231,6 +243,14 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
       if (value === "unknown") assume[name] = true;
     }
     const r = new ResourceReader(ctx, file, node, res.keyPos, assume);
+
+    const groupScope = PARAMETER_GROUP_TYPES[typeName];
+    if (groupScope) {
+      const group = buildParameterGroup(groupScope, res, r);
+      if (condition) group.condition = condition;
+      groups.set(group.id, group);
+      continue;
+    }
 
     if (typeName === "AWS::KMS::Alias") {
       const target = r.prop("TargetKeyId", asString, DEFAULTS.none, "string");
@@ -261,8 +281,39 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
     const resource = buildResource(typeName, base, r, res);
     if (resource) model.resources.set(resource.id, resource);
   }
-  link(model, aliases);
+  link(model, aliases, groups);
+  if (groups.size > 0) model.parameterGroups = groups;
   return model;
+}
+
+/** An AWS::RDS::DBParameterGroup / DBClusterParameterGroup with the parameters its Parameters map sets. */
+function buildParameterGroup(scope: ParameterGroup["scope"], res: MapEntry, r: ResourceReader): ParameterGroup {
+  const nameProperty = scope === "db" ? "DBParameterGroupName" : "DBClusterParameterGroupName";
+  const groupName = settled(r.prop(nameProperty, asString, DEFAULTS.none, "string"));
+  const group: ParameterGroup = {
+    id: res.key,
+    scope,
+    name: res.key,
+    family: r.prop("Family", asString, DEFAULTS.none, "string"),
+    parameters: {},
+    loc: r.loc(res.keyPos),
+    ...(groupName !== undefined ? { groupName: groupName.toLowerCase() } : {}),
+  };
+  const node = child(child(res.value, "Properties"), "Parameters");
+  if (node === undefined) return group;
+  if (node.t !== "map") {
+    group.parametersUnknown =
+      "Parameters is not a literal mapping (an intrinsic function or another value), so its entries cannot be read";
+    return group;
+  }
+  for (const entry of node.entries) {
+    if (entry.key.startsWith("Fn::") || entry.key === "Ref") {
+      group.parametersUnknown = `Parameters is built by ${entry.key}, so its entries cannot be read`;
+      return group;
+    }
+    group.parameters[entry.key] = r.prop(["Parameters", entry.key], asParameterValue, DEFAULTS.none, "a value");
+  }
+  return group;
 }
 
 /** An AWS::KMS::Alias of the template: KmsKeyId may name the alias (Ref or alias/name) instead of the key. */
@@ -331,6 +382,9 @@ function buildResource(
           "boolean",
         ),
         publiclyAccessible: r.prop("PubliclyAccessible", asBool, DEFAULTS.clusterPubliclyAccessible, "boolean"),
+        engineLifecycleSupport: lower(str("EngineLifecycleSupport", DEFAULTS.engineLifecycleSupport)),
+        dbClusterParameterGroupName: str("DBClusterParameterGroupName", DEFAULTS.dbClusterParameterGroupName),
+        dbSubnetGroupName: lower(str("DBSubnetGroupName", DEFAULTS.dbSubnetGroupName)),
         memberIds: [],
         deletionPolicy: r.attribute("DeletionPolicy", asString, DEFAULTS.rdsSnapshotPolicy, "string"),
         updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
@@ -374,6 +428,9 @@ function buildResource(
           DEFAULTS.instanceAutoMinorVersionUpgrade,
           "boolean",
         ),
+        engineLifecycleSupport: lower(str("EngineLifecycleSupport", DEFAULTS.engineLifecycleSupport)),
+        dbParameterGroupName: str("DBParameterGroupName", DEFAULTS.dbParameterGroupName),
+        dbSubnetGroupName: lower(str("DBSubnetGroupName", DEFAULTS.dbSubnetGroupName)),
         deletionPolicy: r.attribute("DeletionPolicy", asString, policyDefault, "string"),
         updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
       };
@@ -426,7 +483,7 @@ function mapKnown<T>(attr: Attr<T>, f: (v: T) => T): Attr<T> {
 }
 
 /** Links members to clusters, replicas to sources, clusters to global clusters, KMS references to keys. */
-function link(model: Model, aliases: KmsAlias[]): void {
+function link(model: Model, aliases: KmsAlias[], groups: ReadonlyMap<string, ParameterGroup>): void {
   const all = [...model.resources.values()];
   const clusters = all.filter((r): r is DbCluster => r.kind === "db-cluster");
   const instances = all.filter((r): r is DbInstance => r.kind === "db-instance");
@@ -449,9 +506,25 @@ function link(model: Model, aliases: KmsAlias[]): void {
     else fix(attr);
   };
 
-  for (const c of clusters) resolveKey(c.kmsKeyId);
+  /** A group named by Ref (refersTo) or by the literal name the template gives it. */
+  const resolveGroup = (attr: Attr<string>, scope: ParameterGroup["scope"]) => {
+    const fix = (x: Resolved<string>) => {
+      if (x.state !== "known") return;
+      if (x.refersTo && groups.get(x.refersTo)?.scope === scope) return;
+      const byName = [...groups.values()].find((g) => g.scope === scope && g.groupName === x.value.toLowerCase());
+      if (byName) x.refersTo = byName.id;
+    };
+    if (attr.state === "conditional") for (const alt of attr.alternatives) fix(alt.attr);
+    else fix(attr);
+  };
+
+  for (const c of clusters) {
+    resolveKey(c.kmsKeyId);
+    resolveGroup(c.dbClusterParameterGroupName, "cluster");
+  }
   for (const i of instances) {
     resolveKey(i.kmsKeyId);
+    resolveGroup(i.dbParameterGroupName, "db");
     if (isSet(i.dbClusterIdentifier)) {
       const ref = refersTo(i.dbClusterIdentifier);
       const literal = settled(i.dbClusterIdentifier);
