@@ -185,6 +185,11 @@ export interface DbCluster extends ResourceBase {
   dbSubnetGroupName: Attr<string>;
   /** Model ids of the DB instances that belong to this cluster (linked by the scanner). */
   memberIds: string[];
+  /**
+   * Template only: logical ids of DB instances of the template that name this cluster but whose Condition is known
+   * false. They are not in the model; the cluster is known to have them switched off (a headless cluster).
+   */
+  switchedOffMemberIds?: string[];
 }
 
 export interface CertificateDetails {

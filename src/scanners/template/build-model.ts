@@ -222,6 +222,8 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
   const ctx = new TemplateContext(root, options);
   const aliases: KmsAlias[] = [];
   const groups = new Map<string, ParameterGroup>();
+  /** DB instances whose Condition is known false, with the cluster they name: a cluster can be known headless. */
+  const switchedOff: { id: string; cluster: Attr<string> }[] = [];
 
   for (const res of resources.entries) {
     const node = res.value;
@@ -238,7 +240,15 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
     if (conditionNode?.t === "scalar" && conditionNode.value !== null) {
       const name = String(conditionNode.value);
       const value = ctx.condition(name);
-      if (value === false) continue; // not created: nothing to judge
+      if (value === false) {
+        // Not created: nothing to judge. A member switched off is remembered on its cluster (a headless cluster).
+        if (typeName === "AWS::RDS::DBInstance") {
+          const reader = new ResourceReader(ctx, file, node, res.keyPos, {});
+          const named = reader.prop("DBClusterIdentifier", asString, DEFAULTS.none, "string");
+          if (named.state !== "absent") switchedOff.push({ id: res.key, cluster: named });
+        }
+        continue;
+      }
       condition = { name, value };
       if (value === "unknown") assume[name] = true;
     }
@@ -282,6 +292,16 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
     if (resource) model.resources.set(resource.id, resource);
   }
   link(model, aliases, groups);
+  for (const off of switchedOff) {
+    const ref = refersTo(off.cluster);
+    const literal = settled(off.cluster)?.toLowerCase();
+    const cluster = [...model.resources.values()].find(
+      (r): r is DbCluster =>
+        r.kind === "db-cluster" &&
+        (r.id === ref || (literal !== undefined && settled(r.dbClusterIdentifier) === literal)),
+    );
+    if (cluster) (cluster.switchedOffMemberIds ??= []).push(off.id);
+  }
   if (groups.size > 0) model.parameterGroups = groups;
   return model;
 }
