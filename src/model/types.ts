@@ -125,6 +125,8 @@ export interface ResourceBase {
    * Condition that cannot be decided). `tags` then holds none of them, so no tag may be taken as absent.
    */
   tagsUnknown?: string;
+  /** Template only: tags whose value cannot be resolved, key -> why; each is unknown on its own, the rest stay known. */
+  unknownTags?: Record<string, string>;
   /** Template only: DeletionPolicy / UpdateReplacePolicy. Live resources leave these undefined. */
   deletionPolicy?: Attr<string>;
   updateReplacePolicy?: Attr<string>;

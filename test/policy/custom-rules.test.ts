@@ -273,7 +273,7 @@ describe("unknown values are never a pass (standalone.yaml, PgUnknown)", async (
     expect(show(byResource(j, "data-class-not-public").PgUnknown)).toBe("unknown Tags.data-class 50:3");
     expect(show(byResource(j, "data-class-confidential").PgUnknown)).toBe("unknown Tags.data-class 50:3");
     expect(message(j, "data-class-not-public", "PgUnknown")).toBe(
-      `Tags.data-class is unknown: Tags is unknown: ${IMPORTED}`,
+      `Tags.data-class is unknown: tag data-class is unknown: ${IMPORTED}`,
     );
   });
 

@@ -67,7 +67,7 @@ class ResourceReader {
     return { file: this.file, line: pos.line, column: pos.column };
   }
 
-  prop<T>(path: string | string[], coerce: Coerce<T>, def: DocumentedDefault<T>, expected: string): Attr<T> {
+  prop<T>(path: string | (string | number)[], coerce: Coerce<T>, def: DocumentedDefault<T>, expected: string): Attr<T> {
     const props = child(this.node, "Properties");
     const keys = Array.isArray(path) ? path : [path];
     const ev: Ev = props ? this.ctx.resolveAt(props, keys, this.pos, this.assume) : { k: "absent", pos: this.pos };
@@ -127,9 +127,38 @@ class ResourceReader {
     }
   }
 
-  tags(): Record<string, string> {
+  /**
+   * Tags read one by one: a tag whose value cannot be resolved (a Ref to AWS::StackId, a parameter without a
+   * default) is unknown on its own, and the others stay known. Only a Tags list that cannot be read as a list, or a
+   * tag key that cannot be resolved, leaves every tag unknown (`tagsUnknown`).
+   */
+  readTags(): { tags: Record<string, string>; unknownTags: Record<string, string>; tagsUnknown?: string } {
     const tags: Record<string, string> = {};
+    const unknownTags: Record<string, string> = {};
+    const node = child(child(this.node, "Properties"), "Tags");
+    if (node?.t === "seq") {
+      for (let i = 0; i < node.items.length; i++) {
+        const key = this.prop(["Tags", i, "Key"], asString, DEFAULTS.none, "string");
+        if (key.state !== "known") {
+          return {
+            tags: {},
+            unknownTags: {},
+            tagsUnknown: `Tags is unknown: the key of tag #${i + 1} cannot be resolved`,
+          };
+        }
+        const value = this.prop(["Tags", i, "Value"], asString, DEFAULTS.none, "string");
+        if (value.state === "known") tags[key.value] = value.value;
+        else if (value.state === "unknown") unknownTags[key.value] = `tag ${key.value} is unknown: ${value.reason}`;
+        else if (value.state === "conditional")
+          unknownTags[key.value] = `tag ${key.value} depends on a condition that cannot be decided`;
+      }
+      return { tags, unknownTags };
+    }
     const ev = this.prop("Tags", (v) => v, DEFAULTS.none, "list");
+    if (ev.state === "unknown") return { tags, unknownTags, tagsUnknown: `Tags is unknown: ${ev.reason}` };
+    if (ev.state === "conditional") {
+      return { tags, unknownTags, tagsUnknown: "Tags depends on a condition that cannot be decided" };
+    }
     if (ev.state === "known" && Array.isArray(ev.value)) {
       for (const t of ev.value as { Key?: unknown; Value?: unknown }[]) {
         if (typeof t?.Key === "string" && (typeof t.Value === "string" || typeof t.Value === "number")) {
@@ -137,15 +166,7 @@ class ResourceReader {
         }
       }
     }
-    return tags;
-  }
-
-  /** Why Tags cannot be read (so a missing tag is not known to be missing); undefined when it can. */
-  tagsUnknown(): string | undefined {
-    const ev = this.prop("Tags", (v) => v, DEFAULTS.none, "list");
-    if (ev.state === "unknown") return `Tags is unknown: ${ev.reason}`;
-    if (ev.state === "conditional") return "Tags depends on a condition that cannot be decided";
-    return undefined;
+    return { tags, unknownTags };
   }
 }
 
@@ -270,7 +291,7 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
     }
 
     const cdkPath = child(metadata, "aws:cdk:path");
-    const tagsUnknown = r.tagsUnknown();
+    const { tags, unknownTags, tagsUnknown } = r.readTags();
     const base: ResourceBase = {
       id: res.key,
       kind: "db-instance",
@@ -283,7 +304,8 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
         ...(cdkPath?.t === "scalar" ? { cdkPath: String(cdkPath.value) } : {}),
       },
       loc: r.loc(res.keyPos),
-      tags: r.tags(),
+      tags,
+      ...(Object.keys(unknownTags).length > 0 ? { unknownTags } : {}),
       ...(tagsUnknown !== undefined ? { tagsUnknown } : {}),
       suppressions: suppressions(metadata, file),
       ...(condition ? { condition } : {}),
