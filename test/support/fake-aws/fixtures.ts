@@ -602,6 +602,20 @@ export function largeState(options: { instances: number; clusters: number; regio
           StorageEncryptionType: i % 4 === 0 ? "none" : "sse-kms",
           MultiAZ: i % 3 === 0,
           BackupRetentionPeriod: i % 10,
+          // Half the standalone databases share one of two custom groups, the rest keep the default group.
+          DBParameterGroups: [
+            {
+              DBParameterGroupName:
+                i % 4 < 2
+                  ? i % 2
+                    ? "bench-mysql80"
+                    : "bench-postgres16"
+                  : i % 2
+                    ? "default.mysql8.0"
+                    : "default.postgres16",
+              ParameterApplyStatus: "in-sync",
+            },
+          ],
         }),
       );
     }
@@ -610,6 +624,11 @@ export function largeState(options: { instances: number; clusters: number; regio
       instances,
       certificates: standardCertificates(),
       defaultCertificate: "rds-ca-rsa2048-g1",
+      majorEngineVersions: standardMajorEngineVersions(),
+      dbParameterGroups: {
+        "bench-mysql80": [userParameter("require_secure_transport", "ON")],
+        "bench-postgres16": [userParameter("rds.force_ssl", "1")],
+      },
     };
   });
   return {
