@@ -322,7 +322,7 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
         r.kind === "db-cluster" &&
         (r.id === ref || (literal !== undefined && settled(r.dbClusterIdentifier) === literal)),
     );
-    if (cluster) (cluster.switchedOffMemberIds ??= []).push(off.id);
+    if (cluster) cluster.switchedOffMemberIds = [...(cluster.switchedOffMemberIds ?? []), off.id];
   }
   if (groups.size > 0) model.parameterGroups = groups;
   return model;
