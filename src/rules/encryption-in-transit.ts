@@ -85,7 +85,12 @@ const NOT_SET: Resolved<string> = { state: "absent", default: undefined, default
 type Target = { kind: "default"; what: string } | { kind: "group"; group: ParameterGroup; what: string };
 
 /** The parameter group an alternative's group name names, or why it cannot be read. */
-function targetOf(property: string, attr: Resolved<string>, ctx: RuleContext): Target | Judgement {
+function targetOf(
+  property: string,
+  attr: Resolved<string>,
+  ctx: RuleContext,
+  resource: ModelResource,
+): Target | Judgement {
   const loc = attr.loc;
   if (attr.state === "absent") {
     return { kind: "default", what: `${property} is not set: the engine's default parameter group is used` };
@@ -113,9 +118,13 @@ function targetOf(property: string, attr: Resolved<string>, ctx: RuleContext): T
     };
   }
   if (ctx.model.source === "live") {
+    const why =
+      resource.origin.recordedBy === "aws-config"
+        ? "its parameters are not recorded by AWS Config"
+        : "its parameters were not read";
     return judgement(
       "unknown",
-      `${describe(property, attr)}: its parameters were not read, so whether it forces TLS cannot be told`,
+      `${describe(property, attr)}: ${why}, so whether it forces TLS cannot be told`,
       property,
       loc,
     );
@@ -208,7 +217,7 @@ function judgeDatabase(
     // Unknown version: the default cannot be told where it differs by version (RDS for PostgreSQL 15 on force TLS).
     const fallback =
       versionKnown || tls.defaultFor(0).value === tls.defaultFor(99).value ? tls.defaultFor(majorNumber) : undefined;
-    const target = targetOf(property, groupName, ctx);
+    const target = targetOf(property, groupName, ctx, resource);
     if ("verdict" in target) {
       push(target);
       continue;

@@ -117,7 +117,12 @@ const DEFAULTS = {
 
 /** A parameter group name as the API reports it, linked to the group's entry in Model.parameterGroups. */
 function groupAttr(name: string | undefined, scope: "db" | "cluster", api: string): Attr<string> {
-  if (!name) return unknown(`${api} returned no ${scope === "db" ? "DBParameterGroups" : "DBClusterParameterGroup"}`);
+  const field = scope === "db" ? "DBParameterGroups" : "DBClusterParameterGroup";
+  // AWS Config items (api "the AWS Config ... item") may leave it out: say so in the words the Config source uses.
+  if (!name)
+    return unknown(
+      api.includes("AWS Config") ? `${field} is not recorded by AWS Config` : `${api} returned no ${field}`,
+    );
   return known(name, api, parameterGroupKey(scope, name));
 }
 
