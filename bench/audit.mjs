@@ -159,7 +159,7 @@ console.log(
   `  wall time        ${(wallMs / 1000).toFixed(2)} s (audit process, end to end, --concurrency ${CONCURRENCY})`,
 );
 console.log(`  API calls        ${report.stats.apiCalls} (endpoint saw ${requests} requests)`);
-for (const [op, n] of Object.entries(byOperation).sort()) console.log(`    ${op.padEnd(28)} ${n}`);
+for (const [op, n] of Object.entries(byOperation).sort()) console.log(`    ${op.padEnd(34)} ${n}`);
 console.log(`  peak RSS         ${(maxRssKb / 1024).toFixed(0)} MiB (process.resourceUsage().maxRSS of the audit)`);
 console.log(
   `  resources        ${report.stats.resources}, findings ${report.findings.length} (${failing} failing), exit ${code}`,

@@ -5,7 +5,14 @@
 import type { Model, ModelResource } from "../model/types.js";
 import { effectiveRuleSettings, selectProfile } from "../policy/profile.js";
 import type { EffectiveRuleSettings, Policy } from "../policy/types.js";
-import { type Rule, type RuleResult, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
+import {
+  type Rule,
+  type RuleResult,
+  SEVERITIES,
+  type Severity,
+  VERDICTS_WORST_FIRST,
+  type Verdict,
+} from "../rules/types.js";
 import { citationsIn } from "./citations.js";
 import { findingFingerprint } from "./fingerprint.js";
 import { redactSecrets } from "./redact.js";
@@ -114,7 +121,9 @@ function resultProblem(results: unknown): string | undefined {
   for (const [i, r] of results.entries()) {
     const bad = (what: string) => `a result #${i + 1} whose ${what}`;
     if (r === null || typeof r !== "object") return `result #${i + 1} as ${describeType(r)}, not an object`;
-    const { verdict, message, property, loc, when } = r as Record<string, unknown>;
+    const { verdict, message, property, loc, when, severity } = r as Record<string, unknown>;
+    if (severity !== undefined && !SEVERITIES.includes(severity as Severity))
+      return bad(`severity is ${JSON.stringify(severity)} (${SEVERITIES.join(", ")})`);
     if (!VERDICTS_WORST_FIRST.includes(verdict as Verdict))
       return bad(`verdict is ${JSON.stringify(verdict)} (pass, fail, unknown or not-applicable)`);
     if (typeof message !== "string") return bad("message is not a string");
@@ -129,6 +138,12 @@ function resultProblem(results: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The policy's severity for the rule, lowered (never raised) by a result that carries its own. */
+function lowerSeverity(configured: Severity, own: Severity | undefined): Severity {
+  if (own === undefined || !SEVERITIES.includes(own)) return configured;
+  return SEVERITIES.indexOf(own) > SEVERITIES.indexOf(configured) ? own : configured;
 }
 
 function describeType(value: unknown): string {
@@ -155,7 +170,7 @@ function toFinding(
   }
   const finding: Finding = {
     ruleId: rule.meta.id,
-    severity: settings.severity,
+    severity: lowerSeverity(settings.severity, result.severity),
     verdict,
     message,
     resource: { id: resource.id, name: resource.name, kind: resource.kind, origin: resource.origin },

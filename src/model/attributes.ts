@@ -314,8 +314,10 @@ function readTag(key: string): Reader {
     const entry = Object.entries(tags).find(([k]) => k.toLowerCase() === key.toLowerCase());
     if (entry) return { state: "known", value: entry[1], origin: { kind: "literal" }, ...loc(resource) };
     // A Tags list that cannot be read may hold the tag: unknown, never "not set" (that would pass a notEquals).
-    const unreadable =
-      resource.tagsUnknown ?? (resource.kind === "db-instance" ? clusterOf(resource, model) : undefined)?.tagsUnknown;
+    const cluster = resource.kind === "db-instance" ? clusterOf(resource, model) : undefined;
+    const ownUnknown = (r: typeof resource | undefined) =>
+      r?.unknownTags && Object.entries(r.unknownTags).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+    const unreadable = ownUnknown(resource) ?? resource.tagsUnknown ?? ownUnknown(cluster) ?? cluster?.tagsUnknown;
     if (unreadable !== undefined) return { state: "unknown", reason: unreadable, ...loc(resource) };
     return { state: "absent", default: undefined, defaultSource: `tag ${key} is not set`, ...loc(resource) };
   };

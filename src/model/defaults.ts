@@ -69,11 +69,28 @@ export const DEFAULTS = {
   },
   instancePubliclyAccessible: {
     value: undefined,
-    source: `${CFN_DBINSTANCE}: the PubliclyAccessible default depends on the VPC setup and the DB subnet group (RDS API reference, CreateDBInstance: public only when the VPC has an internet gateway attached)`,
+    source: `RDS API reference, CreateDBInstance: without PubliclyAccessible, the instance is public when the VPC of its DB subnet group (without DBSubnetGroupName: the Region's default VPC) has an internet gateway attached, private otherwise (${CFN_DBINSTANCE}: the default depends on the VPC setup and the DB subnet group)`,
   },
   clusterPubliclyAccessible: {
     value: undefined,
     source: `${CFN_DBCLUSTER}: PubliclyAccessible is valid for Multi-AZ DB clusters only (Aurora: each DB instance's own setting applies); the default depends on the VPC setup and the DB subnet group (RDS API reference, CreateDBCluster)`,
+  },
+  engineLifecycleSupport: {
+    value: "open-source-rds-extended-support",
+    source: `${CFN_DBINSTANCE} and ${CFN_DBCLUSTER}, EngineLifecycleSupport: defaults to open-source-rds-extended-support (RDS enrolls the database in RDS Extended Support, billed, at the end of standard support)`,
+  },
+  dbParameterGroupName: {
+    value: undefined,
+    source: `${CFN_DBINSTANCE}: without DBParameterGroupName, the default DB parameter group for the engine and version (default.<family>) is used`,
+  },
+  dbClusterParameterGroupName: {
+    value: undefined,
+    source: `${CFN_DBCLUSTER}: without DBClusterParameterGroupName, the default DB cluster parameter group for the engine and version (default.<family>) is used`,
+  },
+  dbSubnetGroupName: {
+    value: undefined,
+    source:
+      "RDS API reference, CreateDBInstance/CreateDBCluster: without DBSubnetGroupName, the database is created in the Region's default VPC",
   },
   instanceAutoMinorVersionUpgrade: {
     value: true,

@@ -16,3 +16,15 @@ export function isAuroraEngine(engine: string | undefined): boolean {
 export function isServerlessV1(mode: string | undefined): boolean {
   return mode !== undefined && normalizeEngine(mode) === "serverless";
 }
+
+/**
+ * Engines whose major versions have RDS standard / Extended Support lifecycles (DescribeDBMajorEngineVersions
+ * SupportedEngineLifecycles; RDS API reference). The commercial engines have none.
+ */
+export const LIFECYCLE_ENGINES: ReadonlySet<string> = new Set([
+  "mysql",
+  "postgres",
+  "mariadb",
+  "aurora-mysql",
+  "aurora-postgresql",
+]);

@@ -125,6 +125,8 @@ export interface ResourceBase {
    * Condition that cannot be decided). `tags` then holds none of them, so no tag may be taken as absent.
    */
   tagsUnknown?: string;
+  /** Template only: tags whose value cannot be resolved, key -> why; each is unknown on its own, the rest stay known. */
+  unknownTags?: Record<string, string>;
   /** Template only: DeletionPolicy / UpdateReplacePolicy. Live resources leave these undefined. */
   deletionPolicy?: Attr<string>;
   updateReplacePolicy?: Attr<string>;
@@ -174,8 +176,22 @@ export interface DbCluster extends ResourceBase {
   autoMinorVersionUpgrade: Attr<boolean>;
   /** PubliclyAccessible (Multi-AZ DB clusters only; Aurora members carry their own). */
   publiclyAccessible: Attr<boolean>;
+  /** EngineLifecycleSupport: open-source-rds-extended-support (the default) or ...-disabled. */
+  engineLifecycleSupport: Attr<string>;
+  /**
+   * DBClusterParameterGroupName. Template: `refersTo` names the AWS::RDS::DBClusterParameterGroup of the same
+   * template (by Ref or by its literal name). Absent: the engine's default DB cluster parameter group.
+   */
+  dbClusterParameterGroupName: Attr<string>;
+  /** DBSubnetGroupName; absent: the default VPC. */
+  dbSubnetGroupName: Attr<string>;
   /** Model ids of the DB instances that belong to this cluster (linked by the scanner). */
   memberIds: string[];
+  /**
+   * Template only: logical ids of DB instances of the template that name this cluster but whose Condition is known
+   * false. They are not in the model; the cluster is known to have them switched off (a headless cluster).
+   */
+  switchedOffMemberIds?: string[];
 }
 
 export interface CertificateDetails {
@@ -213,6 +229,15 @@ export interface DbInstance extends ResourceBase {
   publiclyAccessible: Attr<boolean>;
   /** AutoMinorVersionUpgrade; absent: true. */
   autoMinorVersionUpgrade: Attr<boolean>;
+  /** EngineLifecycleSupport: open-source-rds-extended-support (the default) or ...-disabled. */
+  engineLifecycleSupport: Attr<string>;
+  /**
+   * DBParameterGroupName. Template: `refersTo` names the AWS::RDS::DBParameterGroup of the same template (by Ref or
+   * by its literal name). Absent: the engine's default DB parameter group.
+   */
+  dbParameterGroupName: Attr<string>;
+  /** DBSubnetGroupName; absent: the default VPC (or, for a cluster member, the cluster's). */
+  dbSubnetGroupName: Attr<string>;
   /** Model id of the owning cluster, when linked. */
   clusterId?: string;
   /** Model id of the replica's source instance, when it is in the same model. */
@@ -256,6 +281,47 @@ export interface CaCertificate {
   defaultForNewLaunches?: boolean;
 }
 
+/**
+ * A DB parameter group (instances) or DB cluster parameter group (Aurora, Multi-AZ DB clusters) and the parameters it
+ * sets. Not a resource that is judged: rules read it through the database that uses it.
+ */
+export interface ParameterGroup {
+  /** Template: the logical id. Live: `db:<name>` or `cluster:<name>` (see parameterGroupKey). */
+  id: string;
+  scope: "db" | "cluster";
+  /** Logical id (template) or group name (live). */
+  name: string;
+  /** The literal group name, when the template gives one (DBParameterGroupName / DBClusterParameterGroupName). */
+  groupName?: string;
+  family: Attr<string>;
+  /**
+   * Parameters the group sets, by name as AWS spells them. Template: the Parameters map. Live: the parameters whose
+   * Source is `user` (DescribeDBParameters / DescribeDBClusterParameters with Source=user); any other keeps the
+   * engine default.
+   */
+  parameters: Record<string, Attr<string>>;
+  /** Why the parameters could not be read in full; then a parameter missing from `parameters` is not known unset. */
+  parametersUnknown?: string;
+  loc?: SourceLocation;
+  /** Resource-level Condition of a template group (known false: not in the model). */
+  condition?: { name: string; value: boolean | "unknown" };
+}
+
+/** Key of a live parameter group in Model.parameterGroups. */
+export function parameterGroupKey(scope: "db" | "cluster", name: string): string {
+  return `${scope}:${name}`;
+}
+
+/** Support dates of one major engine version (live: DescribeDBMajorEngineVersions). */
+export interface EngineLifecycle {
+  engine: string;
+  majorVersion: string;
+  /** ISO date (YYYY-MM-DD): last day of RDS (Aurora) standard support. */
+  standardSupportEnd?: string;
+  /** ISO date: last day of RDS Extended Support; undefined where there is none (MariaDB). */
+  extendedSupportEnd?: string;
+}
+
 export type ModelResource = DbCluster | DbInstance | GlobalCluster | KmsKey;
 
 export interface Model {
@@ -270,6 +336,12 @@ export interface Model {
   certificates?: Map<string, CaCertificate>;
   /** Template: Metadata aws:cdk:path present anywhere (CDK synth output). */
   cdk?: boolean;
+  /** Parameter groups the databases use (template: defined in it; live: read for the groups in use). */
+  parameterGroups?: Map<string, ParameterGroup>;
+  /** Live only: lifecycle dates by `engine:major` from DescribeDBMajorEngineVersions. */
+  engineLifecycles?: Map<string, EngineLifecycle>;
+  /** Live only: engine -> why its lifecycle dates could not be read (rules then use rdsguard's table, and say so). */
+  engineLifecycleErrors?: Map<string, string>;
   /** Template: values of NoEcho parameters, which no report may quote (engine/redact.ts). */
   secrets?: ModelSecret[];
 }

@@ -1,8 +1,8 @@
 /**
  * instance-class: the DB instance class exists for the engine (and Aurora MySQL major version), is not deprecated
  * or past end of life, is not burstable where the policy profile forbids it, and db.serverless members have a sane
- * Serverless v2 capacity range on their cluster. Aurora Serverless v1 and Aurora MySQL version 1 are past end of
- * life and fail here.
+ * Serverless v2 capacity range on their cluster. Aurora Serverless v1 is past end of life and fails here. Engine
+ * versions (Aurora MySQL version 1, RDS for PostgreSQL 10) are judged by engine-version, not here.
  *
  * `allowBurstable` defaults to true (the development-friendly answer, as AWS documents T classes as fine for
  * development and test); the shipped production profile sets it to false.

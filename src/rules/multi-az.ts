@@ -5,8 +5,8 @@
  *   to); MultiAZ on an Aurora instance is not how Aurora expresses it. Members whose own Condition is undecidable
  *   count only under that condition.
  * - Multi-AZ DB cluster (non-Aurora, DBClusterInstanceClass set): multi-AZ by construction.
- * - Aurora Serverless v1: storage spans AZs and the compute fails over to another AZ; passes (v1 itself is
- *   flagged as end of life by instance-class).
+ * - Aurora Serverless v1: a single DB instance in a single AZ, re-created elsewhere only after a failure; fails.
+ * - A template cluster whose members are all switched off (a false Condition): a headless cluster; fails.
  * - Members are not judged (the cluster is). Read replicas are not judged: a replica is itself the extra copy,
  *   and whether it needs a standby of its own is a DR design decision a template does not show.
  */
@@ -149,8 +149,8 @@ function judgeClusterByDesign(
 ): Judgement | undefined {
   if (mode.state === "known" && isServerlessV1(mode.value)) {
     return judgement(
-      "pass",
-      `${describe("EngineMode", mode)}: Aurora Serverless v1 keeps storage in several AZs and fails compute over to another AZ`,
+      "fail",
+      `${describe("EngineMode", mode)}: an Aurora Serverless v1 cluster is a single DB instance in a single AZ, re-created in another AZ only after a failure (Aurora User Guide, Aurora Serverless v1 high availability); move to Serverless v2 or provisioned instances with a reader in another AZ`,
       "EngineMode",
       mode.loc ?? cluster.loc,
     );

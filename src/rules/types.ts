@@ -76,6 +76,11 @@ export interface RuleResult {
   loc?: SourceLocation;
   /** Set when the verdict holds only under some condition assignment, e.g. "IsProd=false". */
   when?: string;
+  /**
+   * A lower severity for this result than the rule's (a warning, e.g. a date that is near but not yet passed). The
+   * engine never raises a result above the severity the policy gives the rule.
+   */
+  severity?: Severity;
 }
 
 export interface RuleContext {

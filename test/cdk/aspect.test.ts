@@ -45,8 +45,12 @@ describe("RdsGuardAspect", () => {
     const annotations = messages.map((m) => `${m.level} ${m.id} ${ruleOf(String(m.entry.data))}`).sort();
     expect(annotations).toEqual(
       [
+        // The example's cluster keeps the default cluster parameter group, which does not force TLS.
+        "error /Prod/Database/Cluster/Resource encryption-in-transit",
         `error /${INSTANCE_PATH} backup-retention`,
         `error /${INSTANCE_PATH} deletion-protection`,
+        `error /${INSTANCE_PATH} encryption-in-transit`,
+        `error /${INSTANCE_PATH} engine-version`,
         `error /${INSTANCE_PATH} instance-class`,
         `error /${INSTANCE_PATH} storage-encrypted`,
         `info /${INSTANCE_PATH} multi-az`,
@@ -70,8 +74,10 @@ describe("RdsGuardAspect", () => {
       assertions.findError(`/${INSTANCE_PATH}`, Match.stringLikeRegexp("^\\[rdsguard\\] storage-encrypted")),
     ).toHaveLength(1);
     expect(assertions.findWarning("*", Match.stringLikeRegexp("^\\[rdsguard\\]"))).toHaveLength(1);
-    // The compliant cluster gets no annotation at all.
-    expect(messages.filter((m) => m.id.includes("/Cluster/"))).toEqual([]);
+    // The cluster gets no annotation but the one on TLS.
+    expect(messages.filter((m) => m.id.includes("/Cluster/")).map((m) => ruleOf(String(m.entry.data)))).toEqual([
+      "encryption-in-transit",
+    ]);
     expect(aspect.errors).toEqual([]);
   });
 
@@ -82,7 +88,7 @@ describe("RdsGuardAspect", () => {
         .map(outcome)
         .sort();
     expect(reported(aspect.findings)).toEqual(reported(report.findings));
-    expect(reported(aspect.findings)).toHaveLength(6);
+    expect(reported(aspect.findings)).toHaveLength(9);
     // Every verdict, pass and not-applicable included, with the same identity, profile and construct source.
     const all = (findings: Finding[]) =>
       findings
@@ -129,6 +135,8 @@ describe("RdsGuardAspect", () => {
       expect(levels).toEqual([
         "backup-retention:warning",
         "deletion-protection:info",
+        "encryption-in-transit:error",
+        "engine-version:error",
         "iam-auth:warning",
         "multi-az:info",
         "storage-encrypted:error",
@@ -147,6 +155,8 @@ describe("RdsGuardAspect", () => {
     expect(quiet.annotations.map((a) => `${a.finding.ruleId}:${a.level}`).sort()).toEqual([
       "backup-retention:none",
       "deletion-protection:none",
+      "encryption-in-transit:warning",
+      "engine-version:warning",
       "iam-auth:warning",
       "instance-class:none",
       "multi-az:none",

@@ -54,16 +54,28 @@ describe("rdsguard scan cdk.out", () => {
     // The stack template and the nested stack template; asset manifests, tree.json and metadata are not templates.
     expect(report.stats).toMatchObject({ filesScanned: 2, templatesWithDatabases: 2, resources: 5 });
     expect(active(report)).toEqual(
-      ["backup-retention", "deletion-protection", "iam-auth", "instance-class", "storage-encrypted"].map(
-        (rule) => `${INSTANCE_PATH}:${rule}`,
-      ),
+      [
+        // The example's cluster keeps the default cluster parameter group: Aurora PostgreSQL leaves rds.force_ssl 0.
+        `${CLUSTER_PATH}:encryption-in-transit`,
+        ...[
+          "backup-retention",
+          "deletion-protection",
+          "encryption-in-transit",
+          // MySQL 8.0: past the end of standard support on 2026-07-31.
+          "engine-version",
+          "iam-auth",
+          "instance-class",
+          "storage-encrypted",
+        ].map((rule) => `${INSTANCE_PATH}:${rule}`),
+      ].sort(),
     );
     // The inline waiver the example writes with addMetadata is honoured.
     expect(find(report, INSTANCE_PATH, "multi-az")).toMatchObject({
       verdict: "fail",
       suppression: { kind: "inline", reason: "Reporting replica, rebuilt nightly from the warehouse (ADR-7)" },
     });
-    // The compliant cluster passes all seven rules (judged on the cluster or on its instances).
+    // The cluster passes the seven rules and engine-version and public-access (judged on the cluster or on its
+    // instances); encryption-in-transit fails above.
     const clusterPasses = new Set(
       report.findings
         .filter((f) => f.resource.origin.cdkPath?.startsWith("Prod/Database/Cluster/") && f.verdict === "pass")
@@ -73,9 +85,11 @@ describe("rdsguard scan cdk.out", () => {
       "backup-retention",
       "ca-certificate",
       "deletion-protection",
+      "engine-version",
       "iam-auth",
       "instance-class",
       "multi-az",
+      "public-access",
       "storage-encrypted",
     ]);
     // Every resource carries the stack's name (nested stack resources: the stack that deploys them) and its path.

@@ -39,6 +39,9 @@ export function instance(id: string, overrides: Partial<DbInstance> = {}): DbIns
     preferredMaintenanceWindow: absent<string>(undefined),
     publiclyAccessible: absent<boolean>(undefined),
     autoMinorVersionUpgrade: absent(true),
+    engineLifecycleSupport: absent("open-source-rds-extended-support"),
+    dbParameterGroupName: absent<string>(undefined),
+    dbSubnetGroupName: absent<string>(undefined),
     ...overrides,
   };
 }
@@ -73,6 +76,9 @@ export function cluster(id: string, overrides: Partial<DbCluster> = {}): DbClust
     preferredMaintenanceWindow: absent<string>(undefined),
     autoMinorVersionUpgrade: absent(true),
     publiclyAccessible: absent<boolean>(undefined),
+    engineLifecycleSupport: absent("open-source-rds-extended-support"),
+    dbClusterParameterGroupName: absent<string>(undefined),
+    dbSubnetGroupName: absent<string>(undefined),
     memberIds: [],
     ...overrides,
   };

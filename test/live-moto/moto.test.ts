@@ -3,6 +3,8 @@
  * creates resources (CreateKey, CreateDBCluster, CreateDBInstance ...); the scanner under test only reads.
  * moto has no DescribeCertificates and calls every KMS key customer-managed: the scanner is not bent to that;
  * a missing DescribeCertificates is a reported error with CA data unknown, which is what it should be anyway.
+ * moto 5.2.1 has no DescribeDBMajorEngineVersions either: engine-version falls back to rdsguard's lifecycle table
+ * and says so, as it does when the call is denied.
  */
 
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -123,15 +125,21 @@ describe.skipIf(!endpoint)("live scan against moto_server (needs MOTO_ENDPOINT: 
     });
   });
 
-  it("reads both regions; the only errors are moto's missing DescribeCertificates, and CA data is then unknown", () => {
+  it("reads both regions; the only errors are moto's missing DescribeCertificates and DescribeDBMajorEngineVersions", () => {
     expect(result.models.map((m) => m.region).sort()).toEqual(["eu-west-1", "us-east-1"]);
-    expect(result.errors.map((e) => e.region).sort()).toEqual(["eu-west-1", "us-east-1"]);
+    const certificates = result.errors.filter((e) => e.message.startsWith("rds:DescribeCertificates"));
+    expect(certificates.map((e) => e.region).sort()).toEqual(["eu-west-1", "us-east-1"]);
     for (const e of result.errors) {
       expect(e.kind).toBe("aws");
       expect(e.account).toBe(ACCOUNT);
-      expect(e.message).toMatch(/^rds:DescribeCertificates/);
+      expect(e.message).toMatch(/^rds:(DescribeCertificates|DescribeDBMajorEngineVersions [a-z-]+)/);
+      if (e.message.startsWith("rds:DescribeDBMajorEngineVersions")) {
+        expect(e.message).toContain("engine-version uses rdsguard's lifecycle table for this region");
+      }
     }
     for (const m of result.models) expect(m.certificates).toBeUndefined();
+    // engine-version then judges with the table, and says why.
+    for (const m of result.models) expect(m.engineLifecycleErrors?.size ?? 0).toBeGreaterThan(0);
   });
 
   it("maps the Aurora cluster, its members and its customer key", () => {
@@ -198,7 +206,9 @@ describe.skipIf(!endpoint)("live scan against moto_server (needs MOTO_ENDPOINT: 
       credentials: async () => credentials,
       homeRegion: "us-east-1",
     });
-    expect(viaRole.errors.filter((e) => !e.message.startsWith("rds:DescribeCertificates"))).toEqual([]);
+    expect(viaRole.errors.filter((e) => !/^rds:Describe(Certificates|DBMajorEngineVersions)/.test(e.message))).toEqual(
+      [],
+    );
     expect(viaRole.operations.get("sts:AssumeRole")).toBe(1);
     expect(viaRole.models[0]?.resources.has(`arn:aws:rds:us-east-1:${ACCOUNT}:cluster:orders`)).toBe(true);
   });
@@ -234,7 +244,11 @@ describe.skipIf(!endpoint)("live scan against moto_server (needs MOTO_ENDPOINT: 
       ]);
       expect(code).toBe(2);
       const report = JSON.parse(readFileSync(out, "utf8")) as ScanReport;
-      expect(report.errors.every((e) => e.message.startsWith("rds:DescribeCertificates"))).toBe(true);
+      expect(report.errors.every((e) => /^rds:Describe(Certificates|DBMajorEngineVersions)/.test(e.message))).toBe(
+        true,
+      );
+      const lifecycle = report.findings.find((f) => f.ruleId === "engine-version" && f.resource.name === "reports");
+      expect(lifecycle?.message).toContain("DescribeDBMajorEngineVersions could not be read");
       const failing = report.findings
         .filter((f) => f.verdict === "fail")
         .map((f) => `${f.ruleId}:${f.resource.name}`)

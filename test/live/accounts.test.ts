@@ -87,7 +87,8 @@ describe("accounts and roles", () => {
     const bModel = result.models.find((m) => m.account === ACCOUNT_B);
     const bApp = bModel?.resources.get(dbArn(ACCOUNT_B, "us-east-1", "b-app"));
     expect(bApp?.origin).toMatchObject({ account: ACCOUNT_B, region: "us-east-1" });
-    expect(fake.requests.filter((r) => r.service === "rds" && r.account === ACCOUNT_B)).toHaveLength(4);
+    // Clusters, instances, certificates, global clusters, and the lifecycle of b-app's engine (mysql).
+    expect(fake.requests.filter((r) => r.service === "rds" && r.account === ACCOUNT_B)).toHaveLength(5);
     // B's customer key is disabled and unrotated.
     expect(bModel?.resources.get(fixture.keys.bCmk)).toMatchObject({
       kind: "kms-key",

@@ -115,7 +115,9 @@ describe("rdsguard audit", () => {
     const { report } = full;
     expect(report.kind).toBe("audit");
     expect(report.errors).toEqual([]);
-    expect(report.stats.apiCalls).toBe(19);
+    // 19 before engine-version and encryption-in-transit; they add 7 DescribeDBMajorEngineVersions (one per region and
+    // engine in use) and 3 parameter group reads (orders-tls; reports-params in two regions; default groups never).
+    expect(report.stats.apiCalls).toBe(29);
     // Two deployed templates (orders-stack, legacy-stack) were fetched and scanned.
     expect(report.stats).toMatchObject({ filesScanned: 2, templatesWithDatabases: 2 });
   });
@@ -146,6 +148,20 @@ describe("rdsguard audit", () => {
         "multi-az:legacy:MultiAZ",
         "ca-certificate:legacy-1:CACertificateIdentifier",
         "ca-certificate:legacy-1:CertificateDetails",
+        // Aurora MySQL 2 is past the end of standard support (2024-10-31); its default group does not force TLS.
+        "engine-version:legacy:EngineVersion",
+        "encryption-in-transit:legacy:DBClusterParameterGroupName",
+        // Default Aurora PostgreSQL cluster groups leave rds.force_ssl at 0; orders uses orders-tls (1).
+        "encryption-in-transit:analytics:DBClusterParameterGroupName",
+        "encryption-in-transit:orders-eu:DBClusterParameterGroupName",
+        // reports-params (shared by the source and both replicas) sets rds.force_ssl to 0.
+        "encryption-in-transit:reports-db:DBParameterGroupName",
+        "encryption-in-transit:reports-replica:DBParameterGroupName",
+        "encryption-in-transit:reports-replica-eu:DBParameterGroupName",
+        // MySQL 8.0: standard support ends 2026-07-31, within 180 days (a warning); public, default group.
+        "engine-version:billing-mysql:EngineVersion",
+        "encryption-in-transit:billing-mysql:DBParameterGroupName",
+        "public-access:billing-mysql:PubliclyAccessible",
         // analytics (Serverless v2, AWS owned key: encrypted) has one instance.
         "multi-az:analytics:MultiAZ",
         "deletion-protection:global-orders:DeletionProtection",

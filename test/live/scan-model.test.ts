@@ -261,14 +261,25 @@ describe("live scan of the fixture organisation", () => {
       "rds:DescribeDBClusters": 3,
       "rds:DescribeDBInstances": 3,
       "rds:DescribeCertificates": 3,
+      // Per region and engine in use: us-east-1 aurora-postgresql, aurora-mysql, postgres; eu-west-1
+      // aurora-postgresql, mysql, postgres; ap-southeast-2 postgres (Neptune is left out).
+      "rds:DescribeDBMajorEngineVersions": 7,
+      // Per distinct non-default group and region: reports-params (its source and replica share it) in us-east-1 and
+      // eu-west-1; orders-tls. Members' DB parameter groups and default.* groups are not read.
+      "rds:DescribeDBParameters": 2,
+      "rds:DescribeDBClusterParameters": 1,
       // ordersCmk, awsRds (us-east-1), euCmk, awsRdsEu (eu-west-1): the members' repeated KmsKeyId is not asked again.
       "kms:DescribeKey": 4,
       // Customer-managed keys only.
       "kms:GetKeyRotationStatus": 2,
     });
-    expect(result.apiCalls).toBe(17);
+    expect(result.apiCalls).toBe(27);
     // What the endpoint saw agrees: no retries, one request per call.
-    expect(fake.requests).toHaveLength(17);
+    expect(fake.requests).toHaveLength(27);
+    // The smallest answer that tells: only what the group changes (Source=user).
+    for (const r of fake.requests.filter((x) => /^DescribeDB(Cluster)?Parameters$/.test(x.action))) {
+      expect(r.params.Source).toBe("user");
+    }
     for (const region of REGIONS) expect(fake.count({ action: "DescribeCertificates", region })).toBe(1);
     const describedKeys = fake.requests.filter((r) => r.action === "DescribeKey").map((r) => r.params.KeyId);
     expect(new Set(describedKeys).size).toBe(describedKeys.length);
@@ -281,7 +292,7 @@ describe("live scan of the fixture organisation", () => {
   });
 
   it("logs each call in verbose mode, never a credential", () => {
-    expect(log).toHaveLength(17);
+    expect(log).toHaveLength(27);
     expect(log).toContain(
       log.find((l) => /^aws rds:DescribeDBClusters account=111111111111 region=eu-west-1 ok /.test(l)),
     );

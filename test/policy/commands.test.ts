@@ -36,7 +36,7 @@ describe("rdsguard rules", () => {
   it("lists every rule with severity, parameters and its mappings", async () => {
     expect(await rules([])).toBe(0);
     const text = out();
-    expect(allRules).toHaveLength(7);
+    expect(allRules).toHaveLength(10);
     for (const { meta } of allRules) {
       const row = text.split("\n").find((l) => l.startsWith(`${meta.id} `));
       expect(row, meta.id).toBeDefined();

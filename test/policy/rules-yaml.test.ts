@@ -10,6 +10,7 @@ import { effectiveRuleSettings, selectProfile } from "../../src/policy/profile.j
 import { policySchema } from "../../src/policy/schema.js";
 import { allRules } from "../../src/rules/index.js";
 import { SEVERITIES } from "../../src/rules/types.js";
+import { scanTemplateText } from "../../src/scanners/template/index.js";
 import { instance, templateModel } from "../engine/helpers.js";
 import { parameters, ruleIds } from "./catalogue.js";
 
@@ -88,5 +89,36 @@ describe("the shipped rules.yaml", () => {
     expect(pick({ origin: { source: "template", file: "infra/prod/db.yaml", logicalId: "Db" } })).toBe("production");
     expect(pick({ origin: { source: "template", file: "infra/dev/db.yaml", logicalId: "Db" } })).toBe("development");
     expect(pick({ tags: { team: "payments" } })).toBe("default");
+  });
+});
+
+describe("tags that cannot all be resolved", () => {
+  const text = [
+    "Parameters:",
+    "  Owner:",
+    "    Type: String",
+    "Resources:",
+    "  Db:",
+    "    Type: AWS::RDS::DBInstance",
+    "    Properties:",
+    "      Engine: postgres",
+    "      Tags:",
+    "        - Key: Environment",
+    "          Value: Production",
+    "        - Key: StackId",
+    "          Value: !Ref AWS::StackId",
+    "        - Key: Owner",
+    "          Value: !Ref Owner",
+  ].join("\n");
+
+  it("keep the known ones: one unresolvable value is unknown on its own, and Environment still selects production", () => {
+    const model = scanTemplateText(text, "tags.yaml").model;
+    const db = model?.resources.get("Db");
+    if (!model || !db) throw new Error("no model");
+    expect(db.tags).toEqual({ Environment: "Production" });
+    expect(db.tagsUnknown).toBeUndefined();
+    expect(Object.keys(db.unknownTags ?? {}).sort()).toEqual(["Owner", "StackId"]);
+    expect(db.unknownTags?.Owner).toMatch(/^tag Owner is unknown: /);
+    expect(selectProfile(policy, db, model)).toBe("production");
   });
 });

@@ -5,7 +5,7 @@ import { scanTemplateText } from "../../src/scanners/template/index.js";
 import { NOW } from "./build-model.js";
 
 describe("rule catalogue", () => {
-  it("has the seven rules, in a stable order, findable by id", () => {
+  it("has the ten rules, in a stable order, findable by id", () => {
     expect(ruleIds).toEqual([
       "storage-encrypted",
       "iam-auth",
@@ -14,6 +14,9 @@ describe("rule catalogue", () => {
       "multi-az",
       "instance-class",
       "ca-certificate",
+      "engine-version",
+      "encryption-in-transit",
+      "public-access",
     ]);
     for (const id of ruleIds) expect(getRule(id)?.meta.id).toBe(id);
     expect(getRule("nope")).toBeUndefined();
@@ -98,5 +101,11 @@ describe("rule catalogue", () => {
     expect(byId["backup-retention"]?.cfnNag).toEqual(["W75"]);
     expect(byId["iam-auth"]?.checkov).toEqual(["CKV_AWS_161", "CKV_AWS_162"]);
     expect(byId["multi-az"]?.checkov).toEqual(["CKV_AWS_157"]);
+    // cfn_nag RDSInstancePubliclyAccessibleRule (F22), checkov RDSPubliclyAccessible (CKV_AWS_17), the AWS Config
+    // managed rule RDS_INSTANCE_PUBLIC_ACCESS_CHECK (Security Hub RDS.2), cdk-nag's HIPAA/NIST packs.
+    expect(byId["public-access"]?.cfnNag).toEqual(["F22"]);
+    expect(byId["public-access"]?.checkov).toEqual(["CKV_AWS_17"]);
+    expect(byId["public-access"]?.securityHub).toEqual(["RDS.2"]);
+    expect(byId["public-access"]?.awsConfig).toEqual(["rds-instance-public-access-check"]);
   });
 });

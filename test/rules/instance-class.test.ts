@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { INSTANCE_CLASS_TABLE, parseInstanceClass } from "../../src/rules/data/instance-classes.js";
+import { rule as engineVersion } from "../../src/rules/engine-version.js";
 import { rule } from "../../src/rules/instance-class.js";
 import {
   at,
@@ -158,10 +159,23 @@ describe("instance-class: clusters", () => {
     expect(verdicts(run(rule, model([cluster("Aurora")]), "Aurora"))).toEqual(["-:not-applicable"]);
   });
 
-  it("fails the retired engine aurora (Aurora MySQL version 1)", () => {
-    const c = cluster("Old", { engine: known("aurora") });
+  it("judges only the class on a retired engine: Aurora MySQL version 1's lifecycle is engine-version's", () => {
+    const c = cluster("Old", { engine: known("aurora"), engineVersion: known("5.6.10a") });
     const m = member("W", "Old", { engine: known("aurora"), dbInstanceClass: known("db.r5.large") });
-    expect(run(rule, model([c, m]), "W")[0]).toMatchObject({ verdict: "fail", property: "Engine" });
+    const [r] = run(rule, model([c, m]), "W");
+    expect(r).toMatchObject({ verdict: "unknown", property: "DBInstanceClass" });
+    expect(r?.message).toContain("Aurora MySQL version 1");
+    expect(run(engineVersion, model([c, m]), "Old")[0]).toMatchObject({ verdict: "fail", property: "EngineVersion" });
+  });
+
+  it("does not judge engine lifecycles: RDS for PostgreSQL 10 passes on its class here and fails engine-version", () => {
+    const pg10 = instance("Pg10", {
+      engine: known("postgres"),
+      engineVersion: known("10.21"),
+      dbInstanceClass: known("db.m5.large"),
+    });
+    expect(verdicts(run(rule, model([pg10]), "Pg10"))).toEqual(["DBInstanceClass:pass"]);
+    expect(verdicts(run(engineVersion, model([pg10]), "Pg10"))).toEqual(["EngineVersion:fail"]);
   });
 });
 

@@ -108,11 +108,29 @@ describe("multi-az: Aurora clusters count their instances", () => {
     expect(res?.when).toBe("IsProd=false");
   });
 
-  it("passes Serverless v1 and Multi-AZ DB clusters by design", () => {
-    const v1 = cluster("V1", { engine: known("aurora-mysql"), engineMode: known("serverless") });
-    expect(run(rule, model([v1]), "V1")[0]?.verdict).toBe("pass");
+  it("fails Aurora Serverless v1 (one instance in one AZ), with the reason; passes Multi-AZ DB clusters by design", () => {
+    const v1 = cluster("V1", { engine: known("aurora-mysql"), engineMode: known("serverless", at(6, 19)) });
+    expect(run(rule, model([v1]), "V1")[0]).toMatchObject({
+      verdict: "fail",
+      property: "EngineMode",
+      loc: at(6, 19),
+      message: expect.stringContaining("an Aurora Serverless v1 cluster is a single DB instance in a single AZ"),
+    });
     const maz = cluster("Maz", { engine: known("mysql"), dbClusterInstanceClass: known("db.m6gd.large") });
     expect(verdicts(run(rule, model([maz]), "Maz"))).toEqual(["DBClusterInstanceClass:pass"]);
+  });
+
+  it("judges a headless cluster (its members switched off by a false Condition) as one, not as members elsewhere", () => {
+    const headless = cluster("Secondary", { switchedOffMemberIds: ["SecondaryWriter", "SecondaryReader"] });
+    expect(run(rule, model([headless]), "Secondary")[0]).toMatchObject({
+      verdict: "fail",
+      property: "DBClusterMembers",
+      message: expect.stringContaining(
+        "a headless cluster: its DB instances in this template (SecondaryWriter, SecondaryReader) are not created under these conditions",
+      ),
+    });
+    // Without any member in the template it stays unknown: they may be in another stack.
+    expect(verdicts(run(rule, model([cluster("Bare")]), "Bare"))).toEqual(["DBClusterMembers:unknown"]);
   });
 
   it("uses the live MultiAZ flag, and fails a live cluster with no instances", () => {

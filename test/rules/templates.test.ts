@@ -223,3 +223,14 @@ describe("every rule on every fixture", () => {
     }
   });
 });
+
+describe("headless-cluster.yaml: the only member is switched off by a false Condition", () => {
+  it("multi-az judges a headless cluster, naming the member that the Condition switches off", () => {
+    const m = scan("headless-cluster.yaml");
+    expect(m.resources.has("SecondaryWriter")).toBe(false);
+    expect(judge(m, "multi-az", "Secondary")).toEqual(["DBClusterMembers fail 11:3"]);
+    expect(results(m, "multi-az", "Secondary")[0]?.message).toContain(
+      "a headless cluster: its DB instances in this template (SecondaryWriter) are not created under these conditions",
+    );
+  });
+});

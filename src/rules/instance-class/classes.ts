@@ -1,6 +1,5 @@
 import type { ModelResource, Resolved, SourceLocation } from "../../model/types.js";
 import {
-  AURORA_MYSQL_1_END_OF_LIFE,
   auroraMysqlMajor,
   DATA_AS_OF,
   type EngineGroup,
@@ -108,14 +107,8 @@ export function judgeClass(
   } else {
     group = engineGroup(engine.value, undefined);
   }
-  if (group === "aurora-mysql-1") {
-    return judgement(
-      "fail",
-      `engine ${engine.value} is Aurora MySQL version 1 (MySQL 5.6 compatible), which reached end of life on ${AURORA_MYSQL_1_END_OF_LIFE}`,
-      "Engine",
-      engine.loc ?? loc,
-    );
-  }
+  // An engine version past end of life (Aurora MySQL version 1, RDS for PostgreSQL 10) is judged by engine-version,
+  // once; here only the class is.
   if (group === undefined) {
     if (burstable && !c.allowBurstable) return burstableFail();
     return judgement(

@@ -56,6 +56,16 @@ function judgeCount(cluster: DbCluster, ctx: RuleContext, present: Placed[], may
   const P = "DBClusterMembers";
   const names = present.map((p) => p.member.name).join(", ");
   if (present.length === 0) {
+    const inTemplate = [...membersOf(cluster, ctx.model).map((m) => m.name), ...(cluster.switchedOffMemberIds ?? [])];
+    if (ctx.model.source !== "live" && inTemplate.length > 0) {
+      // The members are in the template and known to be absent here: a headless cluster (e.g. a global secondary).
+      return judgement(
+        "fail",
+        `a headless cluster: its DB instances in this template (${inTemplate.join(", ")}) are not created under these conditions, so it has no DB instance to serve or fail over to (as a global database secondary without instances); add a writer and a reader in different AZs`,
+        P,
+        cluster.loc,
+      );
+    }
     if (ctx.model.source === "live") {
       return judgement(
         "fail",

@@ -17,6 +17,7 @@ import type {
   ResourceOrigin,
   Unknown,
 } from "../../model/types.js";
+import { parameterGroupKey } from "../../model/types.js";
 import { parseArn, partitionOf } from "./aws.js";
 
 export const STACK_NAME_TAG = "aws:cloudformation:stack-name";
@@ -110,7 +111,20 @@ const DEFAULTS = {
   clusterPublic: MODEL_DEFAULTS.clusterPubliclyAccessible.source,
   instanceMinorUpgrade: MODEL_DEFAULTS.instanceAutoMinorVersionUpgrade.source,
   clusterMinorUpgrade: MODEL_DEFAULTS.clusterAutoMinorVersionUpgrade.source,
+  lifecycle: MODEL_DEFAULTS.engineLifecycleSupport,
+  subnetGroup: MODEL_DEFAULTS.dbSubnetGroupName.source,
 };
+
+/** A parameter group name as the API reports it, linked to the group's entry in Model.parameterGroups. */
+function groupAttr(name: string | undefined, scope: "db" | "cluster", api: string): Attr<string> {
+  const field = scope === "db" ? "DBParameterGroups" : "DBClusterParameterGroup";
+  // AWS Config items (api "the AWS Config ... item") may leave it out: say so in the words the Config source uses.
+  if (!name)
+    return unknown(
+      api.includes("AWS Config") ? `${field} is not recorded by AWS Config` : `${api} returned no ${field}`,
+    );
+  return known(name, api, parameterGroupKey(scope, name));
+}
 
 /** ARN of a resource the API described without one (should not happen; moto and old answers aside). */
 function fallbackArn(scope: MapScope, kind: "cluster" | "db", id: string): string {
@@ -177,6 +191,14 @@ export function mapCluster(c: DBCluster, scope: MapScope, keyIds: ReadonlyMap<st
     preferredMaintenanceWindow: orAbsent(c.PreferredMaintenanceWindow, api, undefined, DEFAULTS.maintenanceWindow),
     autoMinorVersionUpgrade: orAbsent(c.AutoMinorVersionUpgrade, api, true, DEFAULTS.clusterMinorUpgrade),
     publiclyAccessible: orAbsent(c.PubliclyAccessible, api, undefined, DEFAULTS.clusterPublic),
+    engineLifecycleSupport: orAbsent(
+      c.EngineLifecycleSupport,
+      api,
+      DEFAULTS.lifecycle.value,
+      DEFAULTS.lifecycle.source,
+    ),
+    dbClusterParameterGroupName: groupAttr(c.DBClusterParameterGroup, "cluster", api),
+    dbSubnetGroupName: orAbsent(c.DBSubnetGroup, api, undefined, DEFAULTS.subnetGroup),
     memberIds: [],
   };
   if (c.MultiAZ !== undefined) cluster.multiAZ = known(c.MultiAZ, api);
@@ -263,6 +285,14 @@ export function mapInstance(i: DBInstance, scope: MapScope, links: InstanceLinks
     preferredMaintenanceWindow: orAbsent(i.PreferredMaintenanceWindow, api, undefined, DEFAULTS.maintenanceWindow),
     publiclyAccessible: orAbsent(i.PubliclyAccessible, api, undefined, DEFAULTS.instancePublic),
     autoMinorVersionUpgrade: orAbsent(i.AutoMinorVersionUpgrade, api, true, DEFAULTS.instanceMinorUpgrade),
+    engineLifecycleSupport: orAbsent(
+      i.EngineLifecycleSupport,
+      api,
+      DEFAULTS.lifecycle.value,
+      DEFAULTS.lifecycle.source,
+    ),
+    dbParameterGroupName: groupAttr(i.DBParameterGroups?.[0]?.DBParameterGroupName, "db", api),
+    dbSubnetGroupName: orAbsent(i.DBSubnetGroup?.DBSubnetGroupName, api, undefined, DEFAULTS.subnetGroup),
   };
   if (cluster) instance.clusterId = cluster.id;
   instance.readReplicaIdentifiers = i.ReadReplicaDBInstanceIdentifiers ?? [];

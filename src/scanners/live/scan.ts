@@ -23,6 +23,7 @@ import type { ScanError } from "../../model/errors.js";
 import type { DbCluster, KmsKey, Model, ModelResource } from "../../model/types.js";
 import { appendAll } from "../../util/append.js";
 import { ApiCallRecorder, AwsClientFactory, type ClientScope, describeAwsError, parseArn } from "./aws.js";
+import { collectPages, type GroupInUse, readEngineLifecycles, readParameterGroups } from "./engine-settings.js";
 import { type KeyLookup, lookupKey } from "./kms.js";
 import { createLimiter, mapLimit } from "./limiter.js";
 import {
@@ -125,12 +126,6 @@ export async function resolveDefaultRegion(profile?: string): Promise<string | u
   } finally {
     client.destroy();
   }
-}
-
-async function collectPages<P, T>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined): Promise<T[]> {
-  const items: T[] = [];
-  for await (const page of pages) for (const item of pick(page) ?? []) items.push(item);
-  return items;
 }
 
 interface AccountContext {
@@ -363,9 +358,51 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
 
     const model: Model = { source: "live", account: ctx.account, region, resources };
     if (certsR.status === "fulfilled") model.certificates = certsR.value;
+    await readEngineSettings(ctx, rds, model, clusterShapes, instanceShapes);
 
     if (options.deployedTemplates) await fetchTemplates(ctx, region, resources);
     return model;
+  };
+
+  /**
+   * Lifecycle dates once per engine in use and parameters once per distinct non-default group in use: what
+   * engine-version and encryption-in-transit need, never a call per database.
+   */
+  const readEngineSettings = async (
+    ctx: AccountContext,
+    rds: ReturnType<typeof factory.rds>,
+    model: Model,
+    clusterShapes: DBCluster[],
+    instanceShapes: DBInstance[],
+  ) => {
+    const region = model.region ?? "";
+    const warn = (message: string) => report({ kind: "aws", account: ctx.account, region, message });
+    const engines = [...clusterShapes.map((c) => c.Engine), ...instanceShapes.map((i) => i.Engine)].filter(
+      (e): e is string => !!e,
+    );
+    const groups: GroupInUse[] = [
+      ...clusterShapes.flatMap((c) =>
+        c.DBClusterParameterGroup ? [{ scope: "cluster" as const, name: c.DBClusterParameterGroup }] : [],
+      ),
+      // Members take TLS settings from their cluster's group; their own DB parameter group is not needed.
+      ...instanceShapes.flatMap((i) =>
+        !i.DBClusterIdentifier && i.DBParameterGroups?.[0]?.DBParameterGroupName
+          ? [{ scope: "db" as const, name: i.DBParameterGroups[0].DBParameterGroupName }]
+          : [],
+      ),
+    ];
+    const [lifecycles, parameterGroups] = await Promise.all([
+      readEngineLifecycles(rds, engines),
+      readParameterGroups(rds, groups, warn),
+    ]);
+    model.engineLifecycles = lifecycles.lifecycles;
+    if (lifecycles.errors.size > 0) {
+      model.engineLifecycleErrors = lifecycles.errors;
+      for (const message of lifecycles.errors.values()) {
+        warn(`${message} (engine-version uses rdsguard's lifecycle table for this region)`);
+      }
+    }
+    if (parameterGroups.length > 0) model.parameterGroups = new Map(parameterGroups.map((g) => [g.id, g]));
   };
 
   const fetchTemplates = async (ctx: AccountContext, region: string, resources: Map<string, ModelResource>) => {

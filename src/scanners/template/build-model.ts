@@ -16,6 +16,7 @@ import type {
   KmsKey,
   Model,
   ModelResource,
+  ParameterGroup,
   Resolved,
   ResourceBase,
   SourceLocation,
@@ -30,7 +31,14 @@ export const DATABASE_TYPES = new Set([
   "AWS::RDS::GlobalCluster",
   "AWS::KMS::Key",
   "AWS::KMS::Alias",
+  "AWS::RDS::DBParameterGroup",
+  "AWS::RDS::DBClusterParameterGroup",
 ]);
+
+const PARAMETER_GROUP_TYPES: Record<string, ParameterGroup["scope"]> = {
+  "AWS::RDS::DBParameterGroup": "db",
+  "AWS::RDS::DBClusterParameterGroup": "cluster",
+};
 
 type Coerce<T> = (v: unknown) => T | undefined;
 
@@ -41,6 +49,9 @@ const asNumber: Coerce<number> = (v) => {
   return Number.isFinite(n) ? n : undefined;
 };
 const asString: Coerce<string> = (v) => (typeof v === "string" || typeof v === "number" ? String(v) : undefined);
+/** A parameter value as written: YAML may give 1, true or "ON"; RDS compares them as strings. */
+const asParameterValue: Coerce<string> = (v) =>
+  typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
 const asStringList: Coerce<string[]> = (v) =>
   Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
 
@@ -57,7 +68,7 @@ class ResourceReader {
     return { file: this.file, line: pos.line, column: pos.column };
   }
 
-  prop<T>(path: string | string[], coerce: Coerce<T>, def: DocumentedDefault<T>, expected: string): Attr<T> {
+  prop<T>(path: string | (string | number)[], coerce: Coerce<T>, def: DocumentedDefault<T>, expected: string): Attr<T> {
     const props = child(this.node, "Properties");
     const keys = Array.isArray(path) ? path : [path];
     const ev: Ev = props ? this.ctx.resolveAt(props, keys, this.pos, this.assume) : { k: "absent", pos: this.pos };
@@ -117,9 +128,38 @@ class ResourceReader {
     }
   }
 
-  tags(): Record<string, string> {
+  /**
+   * Tags read one by one: a tag whose value cannot be resolved (a Ref to AWS::StackId, a parameter without a
+   * default) is unknown on its own, and the others stay known. Only a Tags list that cannot be read as a list, or a
+   * tag key that cannot be resolved, leaves every tag unknown (`tagsUnknown`).
+   */
+  readTags(): { tags: Record<string, string>; unknownTags: Record<string, string>; tagsUnknown?: string } {
     const tags: Record<string, string> = {};
+    const unknownTags: Record<string, string> = {};
+    const node = child(child(this.node, "Properties"), "Tags");
+    if (node?.t === "seq") {
+      for (let i = 0; i < node.items.length; i++) {
+        const key = this.prop(["Tags", i, "Key"], asString, DEFAULTS.none, "string");
+        if (key.state !== "known") {
+          return {
+            tags: {},
+            unknownTags: {},
+            tagsUnknown: `Tags is unknown: the key of tag #${i + 1} cannot be resolved`,
+          };
+        }
+        const value = this.prop(["Tags", i, "Value"], asString, DEFAULTS.none, "string");
+        if (value.state === "known") tags[key.value] = value.value;
+        else if (value.state === "unknown") unknownTags[key.value] = `tag ${key.value} is unknown: ${value.reason}`;
+        else if (value.state === "conditional")
+          unknownTags[key.value] = `tag ${key.value} depends on a condition that cannot be decided`;
+      }
+      return { tags, unknownTags };
+    }
     const ev = this.prop("Tags", (v) => v, DEFAULTS.none, "list");
+    if (ev.state === "unknown") return { tags, unknownTags, tagsUnknown: `Tags is unknown: ${ev.reason}` };
+    if (ev.state === "conditional") {
+      return { tags, unknownTags, tagsUnknown: "Tags depends on a condition that cannot be decided" };
+    }
     if (ev.state === "known" && Array.isArray(ev.value)) {
       for (const t of ev.value as { Key?: unknown; Value?: unknown }[]) {
         if (typeof t?.Key === "string" && (typeof t.Value === "string" || typeof t.Value === "number")) {
@@ -127,15 +167,7 @@ class ResourceReader {
         }
       }
     }
-    return tags;
-  }
-
-  /** Why Tags cannot be read (so a missing tag is not known to be missing); undefined when it can. */
-  tagsUnknown(): string | undefined {
-    const ev = this.prop("Tags", (v) => v, DEFAULTS.none, "list");
-    if (ev.state === "unknown") return `Tags is unknown: ${ev.reason}`;
-    if (ev.state === "conditional") return "Tags depends on a condition that cannot be decided";
-    return undefined;
+    return { tags, unknownTags };
   }
 }
 
@@ -218,6 +250,9 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
   const secrets = noEchoSecrets(root, options.parameters);
   if (secrets.length > 0) model.secrets = secrets;
   const aliases: KmsAlias[] = [];
+  const groups = new Map<string, ParameterGroup>();
+  /** DB instances whose Condition is known false, with the cluster they name: a cluster can be known headless. */
+  const switchedOff: { id: string; cluster: Attr<string> }[] = [];
 
   for (const res of resources.entries) {
     const node = res.value;
@@ -234,11 +269,27 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
     if (conditionNode?.t === "scalar" && conditionNode.value !== null) {
       const name = String(conditionNode.value);
       const value = ctx.condition(name);
-      if (value === false) continue; // not created: nothing to judge
+      if (value === false) {
+        // Not created: nothing to judge. A member switched off is remembered on its cluster (a headless cluster).
+        if (typeName === "AWS::RDS::DBInstance") {
+          const reader = new ResourceReader(ctx, file, node, res.keyPos, {});
+          const named = reader.prop("DBClusterIdentifier", asString, DEFAULTS.none, "string");
+          if (named.state !== "absent") switchedOff.push({ id: res.key, cluster: named });
+        }
+        continue;
+      }
       condition = { name, value };
       if (value === "unknown") assume[name] = true;
     }
     const r = new ResourceReader(ctx, file, node, res.keyPos, assume);
+
+    const groupScope = PARAMETER_GROUP_TYPES[typeName];
+    if (groupScope) {
+      const group = buildParameterGroup(groupScope, res, r);
+      if (condition) group.condition = condition;
+      groups.set(group.id, group);
+      continue;
+    }
 
     if (typeName === "AWS::KMS::Alias") {
       const target = r.prop("TargetKeyId", asString, DEFAULTS.none, "string");
@@ -248,7 +299,7 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
     }
 
     const cdkPath = child(metadata, "aws:cdk:path");
-    const tagsUnknown = r.tagsUnknown();
+    const { tags, unknownTags, tagsUnknown } = r.readTags();
     const base: ResourceBase = {
       id: res.key,
       kind: "db-instance",
@@ -261,7 +312,8 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
         ...(cdkPath?.t === "scalar" ? { cdkPath: String(cdkPath.value) } : {}),
       },
       loc: r.loc(res.keyPos),
-      tags: r.tags(),
+      tags,
+      ...(Object.keys(unknownTags).length > 0 ? { unknownTags } : {}),
       ...(tagsUnknown !== undefined ? { tagsUnknown } : {}),
       suppressions: suppressions(metadata, file),
       ...(condition ? { condition } : {}),
@@ -269,8 +321,49 @@ export function buildTemplateModel(root: AstNode, file: string, options: EvalOpt
     const resource = buildResource(typeName, base, r, res);
     if (resource) model.resources.set(resource.id, resource);
   }
-  link(model, aliases);
+  link(model, aliases, groups);
+  for (const off of switchedOff) {
+    const ref = refersTo(off.cluster);
+    const literal = settled(off.cluster)?.toLowerCase();
+    const cluster = [...model.resources.values()].find(
+      (r): r is DbCluster =>
+        r.kind === "db-cluster" &&
+        (r.id === ref || (literal !== undefined && settled(r.dbClusterIdentifier) === literal)),
+    );
+    if (cluster) cluster.switchedOffMemberIds = [...(cluster.switchedOffMemberIds ?? []), off.id];
+  }
+  if (groups.size > 0) model.parameterGroups = groups;
   return model;
+}
+
+/** An AWS::RDS::DBParameterGroup / DBClusterParameterGroup with the parameters its Parameters map sets. */
+function buildParameterGroup(scope: ParameterGroup["scope"], res: MapEntry, r: ResourceReader): ParameterGroup {
+  const nameProperty = scope === "db" ? "DBParameterGroupName" : "DBClusterParameterGroupName";
+  const groupName = settled(r.prop(nameProperty, asString, DEFAULTS.none, "string"));
+  const group: ParameterGroup = {
+    id: res.key,
+    scope,
+    name: res.key,
+    family: r.prop("Family", asString, DEFAULTS.none, "string"),
+    parameters: {},
+    loc: r.loc(res.keyPos),
+    ...(groupName !== undefined ? { groupName: groupName.toLowerCase() } : {}),
+  };
+  const node = child(child(res.value, "Properties"), "Parameters");
+  if (node === undefined) return group;
+  if (node.t !== "map") {
+    group.parametersUnknown =
+      "Parameters is not a literal mapping (an intrinsic function or another value), so its entries cannot be read";
+    return group;
+  }
+  for (const entry of node.entries) {
+    if (entry.key.startsWith("Fn::") || entry.key === "Ref") {
+      group.parametersUnknown = `Parameters is built by ${entry.key}, so its entries cannot be read`;
+      return group;
+    }
+    group.parameters[entry.key] = r.prop(["Parameters", entry.key], asParameterValue, DEFAULTS.none, "a value");
+  }
+  return group;
 }
 
 /** An AWS::KMS::Alias of the template: KmsKeyId may name the alias (Ref or alias/name) instead of the key. */
@@ -339,6 +432,9 @@ function buildResource(
           "boolean",
         ),
         publiclyAccessible: r.prop("PubliclyAccessible", asBool, DEFAULTS.clusterPubliclyAccessible, "boolean"),
+        engineLifecycleSupport: lower(str("EngineLifecycleSupport", DEFAULTS.engineLifecycleSupport)),
+        dbClusterParameterGroupName: str("DBClusterParameterGroupName", DEFAULTS.dbClusterParameterGroupName),
+        dbSubnetGroupName: lower(str("DBSubnetGroupName", DEFAULTS.dbSubnetGroupName)),
         memberIds: [],
         deletionPolicy: r.attribute("DeletionPolicy", asString, DEFAULTS.rdsSnapshotPolicy, "string"),
         updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
@@ -382,6 +478,9 @@ function buildResource(
           DEFAULTS.instanceAutoMinorVersionUpgrade,
           "boolean",
         ),
+        engineLifecycleSupport: lower(str("EngineLifecycleSupport", DEFAULTS.engineLifecycleSupport)),
+        dbParameterGroupName: str("DBParameterGroupName", DEFAULTS.dbParameterGroupName),
+        dbSubnetGroupName: lower(str("DBSubnetGroupName", DEFAULTS.dbSubnetGroupName)),
         deletionPolicy: r.attribute("DeletionPolicy", asString, policyDefault, "string"),
         updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
       };
@@ -434,7 +533,7 @@ function mapKnown<T>(attr: Attr<T>, f: (v: T) => T): Attr<T> {
 }
 
 /** Links members to clusters, replicas to sources, clusters to global clusters, KMS references to keys. */
-function link(model: Model, aliases: KmsAlias[]): void {
+function link(model: Model, aliases: KmsAlias[], groups: ReadonlyMap<string, ParameterGroup>): void {
   const all = [...model.resources.values()];
   const clusters = all.filter((r): r is DbCluster => r.kind === "db-cluster");
   const instances = all.filter((r): r is DbInstance => r.kind === "db-instance");
@@ -457,9 +556,25 @@ function link(model: Model, aliases: KmsAlias[]): void {
     else fix(attr);
   };
 
-  for (const c of clusters) resolveKey(c.kmsKeyId);
+  /** A group named by Ref (refersTo) or by the literal name the template gives it. */
+  const resolveGroup = (attr: Attr<string>, scope: ParameterGroup["scope"]) => {
+    const fix = (x: Resolved<string>) => {
+      if (x.state !== "known") return;
+      if (x.refersTo && groups.get(x.refersTo)?.scope === scope) return;
+      const byName = [...groups.values()].find((g) => g.scope === scope && g.groupName === x.value.toLowerCase());
+      if (byName) x.refersTo = byName.id;
+    };
+    if (attr.state === "conditional") for (const alt of attr.alternatives) fix(alt.attr);
+    else fix(attr);
+  };
+
+  for (const c of clusters) {
+    resolveKey(c.kmsKeyId);
+    resolveGroup(c.dbClusterParameterGroupName, "cluster");
+  }
   for (const i of instances) {
     resolveKey(i.kmsKeyId);
+    resolveGroup(i.dbParameterGroupName, "db");
     if (isSet(i.dbClusterIdentifier)) {
       const ref = refersTo(i.dbClusterIdentifier);
       const literal = settled(i.dbClusterIdentifier);

@@ -5,7 +5,15 @@
  * an expired CA and an expiring server certificate, CloudFormation stack tags, and a Neptune cluster (same
  * API, not RDS: must be left out). `largeState()` is the benchmark's organisation.
  */
-import type { Certificate, DBCluster, DBInstance, GlobalCluster, Tag } from "@aws-sdk/client-rds";
+import type {
+  Certificate,
+  DBCluster,
+  DBInstance,
+  DBMajorEngineVersion,
+  GlobalCluster,
+  Parameter,
+  Tag,
+} from "@aws-sdk/client-rds";
 import type { FakeAccount, FakeAwsState, FakeKey } from "./server.js";
 
 export const ACCOUNT_A = "111111111111";
@@ -65,6 +73,52 @@ export function standardCertificates(): Certificate[] {
   ];
 }
 
+/** One major version's DescribeDBMajorEngineVersions answer (end dates as the API gives them: 23:59:59.999 UTC). */
+function major(engine: string, version: string, standardEnd: string, extendedEnd?: string): DBMajorEngineVersion {
+  const end = (d: string) => new Date(`${d}T23:59:59.999Z`);
+  return {
+    Engine: engine,
+    MajorEngineVersion: version,
+    SupportedEngineLifecycles: [
+      {
+        LifecycleSupportName: "open-source-rds-standard-support",
+        LifecycleSupportStartDate: new Date("2020-01-01T00:00:00Z"),
+        LifecycleSupportEndDate: end(standardEnd),
+      },
+      ...(extendedEnd
+        ? [
+            {
+              LifecycleSupportName: "open-source-rds-extended-support" as const,
+              LifecycleSupportStartDate: new Date(new Date(`${standardEnd}T00:00:00Z`).getTime() + 86_400_000),
+              LifecycleSupportEndDate: end(extendedEnd),
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/** What a region answers for the engines the fixture uses (same dates as AWS publishes, retrieved 2026-12-02). */
+export function standardMajorEngineVersions(): DBMajorEngineVersion[] {
+  return [
+    major("aurora-postgresql", "16", "2029-02-28", "2032-02-29"),
+    major("aurora-mysql", "5.7", "2024-10-31", "2027-02-28"),
+    major("aurora-mysql", "8.0", "2028-04-30", "2029-07-31"),
+    major("postgres", "15", "2028-02-29", "2031-02-28"),
+    major("postgres", "16", "2029-02-28", "2032-02-29"),
+    major("mysql", "8.0", "2026-07-31", "2029-07-31"),
+    major("mysql", "8.4", "2029-07-31", "2032-07-31"),
+  ];
+}
+
+function userParameter(name: string, value: string): Parameter {
+  return { ParameterName: name, ParameterValue: value, Source: "user", ApplyType: "dynamic", IsModifiable: true };
+}
+
+function systemParameter(name: string, value: string): Parameter {
+  return { ParameterName: name, ParameterValue: value, Source: "system", ApplyType: "static", IsModifiable: false };
+}
+
 export interface ClusterInput extends Partial<DBCluster> {
   members?: { id: string; writer: boolean }[];
 }
@@ -89,6 +143,9 @@ export function cluster(account: string, region: string, id: string, input: Clus
     PreferredMaintenanceWindow: "sat:09:00-sat:09:30",
     AutoMinorVersionUpgrade: true,
     MasterUsername: "postgres",
+    DBClusterParameterGroup: "default.aurora-postgresql16",
+    DBSubnetGroup: "private-db",
+    EngineLifecycleSupport: "open-source-rds-extended-support",
     DBClusterMembers: members.map((m, i) => ({
       DBInstanceIdentifier: m.id,
       IsClusterWriter: m.writer,
@@ -121,6 +178,9 @@ export function instance(account: string, region: string, id: string, input: Par
     AutoMinorVersionUpgrade: true,
     PreferredBackupWindow: "07:00-07:30",
     PreferredMaintenanceWindow: "sun:04:00-sun:04:30",
+    DBParameterGroups: [{ DBParameterGroupName: "default.aurora-postgresql16", ParameterApplyStatus: "in-sync" }],
+    DBSubnetGroup: { DBSubnetGroupName: "private-db", VpcId: "vpc-0fake", SubnetGroupStatus: "Complete" },
+    EngineLifecycleSupport: "open-source-rds-extended-support",
     TagList: [],
     ...input,
   };
@@ -213,6 +273,7 @@ export function standardState(now = new Date()): StandardFixture {
   const use1Clusters: DBCluster[] = [
     cluster(A, use1, "orders", {
       KmsKeyId: ordersCmk,
+      DBClusterParameterGroup: "orders-tls",
       GlobalClusterIdentifier: "global-orders",
       members: [
         { id: "orders-1", writer: true },
@@ -230,6 +291,7 @@ export function standardState(now = new Date()): StandardFixture {
       IAMDatabaseAuthenticationEnabled: false,
       // An older answer: no AutoMinorVersionUpgrade on the cluster.
       AutoMinorVersionUpgrade: undefined,
+      DBClusterParameterGroup: "default.aurora-mysql5.7",
       members: [{ id: "legacy-1", writer: true }],
       TagList: stackTags("legacy-stack", "LegacyCluster"),
     }),
@@ -251,6 +313,7 @@ export function standardState(now = new Date()): StandardFixture {
       PreferredMaintenanceWindow: "wed:02:00-wed:02:30",
       AutoMinorVersionUpgrade: false,
       PubliclyAccessible: false,
+      DBClusterParameterGroup: "default.postgres16",
       members: [
         { id: "metrics-1", writer: true },
         { id: "metrics-2", writer: false },
@@ -311,6 +374,7 @@ export function standardState(now = new Date()): StandardFixture {
       KmsKeyId: awsRds,
       BackupRetentionPeriod: 0,
       MultiAZ: false,
+      DBParameterGroups: [{ DBParameterGroupName: "reports-params", ParameterApplyStatus: "in-sync" }],
       ReadReplicaDBInstanceIdentifiers: ["reports-replica", dbArn(A, euw1, "reports-replica-eu")],
     }),
     instance(A, use1, "reports-replica", {
@@ -319,6 +383,7 @@ export function standardState(now = new Date()): StandardFixture {
       DBInstanceClass: "db.m6g.large",
       KmsKeyId: awsRds,
       BackupRetentionPeriod: 0,
+      DBParameterGroups: [{ DBParameterGroupName: "reports-params", ParameterApplyStatus: "in-sync" }],
       ReadReplicaSourceDBInstanceIdentifier: "reports-db",
     }),
     instance(A, use1, "graph-1", { DBClusterIdentifier: "graph", Engine: "neptune", DBInstanceClass: "db.r6g.large" }),
@@ -347,6 +412,8 @@ export function standardState(now = new Date()): StandardFixture {
       AutoMinorVersionUpgrade: false,
       PreferredBackupWindow: "22:00-22:30",
       PreferredMaintenanceWindow: "mon:23:30-tue:00:00",
+      DBParameterGroups: [{ DBParameterGroupName: "default.mysql8.0", ParameterApplyStatus: "in-sync" }],
+      DBSubnetGroup: { DBSubnetGroupName: "public-db", VpcId: "vpc-0fake", SubnetGroupStatus: "Complete" },
       CertificateDetails: { CAIdentifier: "rds-ca-rsa2048-g1", ValidTill: expiring },
     }),
     instance(A, euw1, "reports-replica-eu", {
@@ -354,6 +421,7 @@ export function standardState(now = new Date()): StandardFixture {
       EngineVersion: "15.7",
       DBInstanceClass: "db.m6g.large",
       KmsKeyId: awsRdsEu,
+      DBParameterGroups: [{ DBParameterGroupName: "reports-params", ParameterApplyStatus: "in-sync" }],
       ReadReplicaSourceDBInstanceIdentifier: dbArn(A, use1, "reports-db"),
     }),
   ];
@@ -370,6 +438,7 @@ export function standardState(now = new Date()): StandardFixture {
       AutoMinorVersionUpgrade: undefined,
       PreferredBackupWindow: undefined,
       PreferredMaintenanceWindow: undefined,
+      DBParameterGroups: [{ DBParameterGroupName: "default.postgres16", ParameterApplyStatus: "in-sync" }],
     }),
   ];
 
@@ -402,18 +471,30 @@ export function standardState(now = new Date()): StandardFixture {
         certificates: standardCertificates(),
         defaultCertificate: "rds-ca-rsa2048-g1",
         stacks: { "orders-stack": ORDERS_TEMPLATE, "legacy-stack": LEGACY_TEMPLATE },
+        majorEngineVersions: standardMajorEngineVersions(),
+        dbClusterParameterGroups: {
+          "orders-tls": [userParameter("rds.force_ssl", "1"), systemParameter("rds.logical_replication", "0")],
+        },
+        dbParameterGroups: {
+          "reports-params": [userParameter("rds.force_ssl", "0"), userParameter("log_min_duration_statement", "500")],
+        },
       },
       [euw1]: {
         clusters: euClusters,
         instances: euInstances,
         certificates: standardCertificates(),
         defaultCertificate: "rds-ca-rsa2048-g1",
+        majorEngineVersions: standardMajorEngineVersions(),
+        dbParameterGroups: {
+          "reports-params": [userParameter("rds.force_ssl", "0")],
+        },
       },
       [aps2]: {
         clusters: [],
         instances: apInstances,
         certificates: standardCertificates(),
         defaultCertificate: "rds-ca-rsa2048-g1",
+        majorEngineVersions: standardMajorEngineVersions(),
       },
     },
     globalClusters: globals,
@@ -521,6 +602,20 @@ export function largeState(options: { instances: number; clusters: number; regio
           StorageEncryptionType: i % 4 === 0 ? "none" : "sse-kms",
           MultiAZ: i % 3 === 0,
           BackupRetentionPeriod: i % 10,
+          // Half the standalone databases share one of two custom groups, the rest keep the default group.
+          DBParameterGroups: [
+            {
+              DBParameterGroupName:
+                i % 4 < 2
+                  ? i % 2
+                    ? "bench-mysql80"
+                    : "bench-postgres16"
+                  : i % 2
+                    ? "default.mysql8.0"
+                    : "default.postgres16",
+              ParameterApplyStatus: "in-sync",
+            },
+          ],
         }),
       );
     }
@@ -529,6 +624,11 @@ export function largeState(options: { instances: number; clusters: number; regio
       instances,
       certificates: standardCertificates(),
       defaultCertificate: "rds-ca-rsa2048-g1",
+      majorEngineVersions: standardMajorEngineVersions(),
+      dbParameterGroups: {
+        "bench-mysql80": [userParameter("require_secure_transport", "ON")],
+        "bench-postgres16": [userParameter("rds.force_ssl", "1")],
+      },
     };
   });
   return {

@@ -8,7 +8,14 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Certificate, DBCluster, DBInstance, GlobalCluster } from "@aws-sdk/client-rds";
+import type {
+  Certificate,
+  DBCluster,
+  DBInstance,
+  DBMajorEngineVersion,
+  GlobalCluster,
+  Parameter,
+} from "@aws-sdk/client-rds";
 import { ConfigQueryError, type FakeAggregator, selectAggregate } from "./config.js";
 import { ec2Error, escapeXml, queryError, queryResponse } from "./xml.js";
 
@@ -19,6 +26,12 @@ export interface FakeRegionState {
   defaultCertificate?: string;
   /** CloudFormation stack name -> template body. */
   stacks?: Record<string, string>;
+  /** DescribeDBMajorEngineVersions answers (every engine); default: none. */
+  majorEngineVersions?: DBMajorEngineVersion[];
+  /** DB parameter group name -> its parameters (each with its Source); a name not listed does not exist. */
+  dbParameterGroups?: Record<string, Parameter[]>;
+  /** DB cluster parameter group name -> its parameters. */
+  dbClusterParameterGroups?: Record<string, Parameter[]>;
 }
 
 export interface FakeKey {
@@ -318,6 +331,37 @@ export class FakeAws {
         const state = this.regionState(accountId, region);
         const { page, marker } = this.page(state.certificates, params);
         return { DefaultCertificateForNewLaunches: state.defaultCertificate, Certificates: page, Marker: marker };
+      }
+      case "rds:DescribeDBMajorEngineVersions": {
+        const all = this.regionState(accountId, region).majorEngineVersions ?? [];
+        const wanted = all.filter(
+          (v) =>
+            (params.Engine === undefined || v.Engine === params.Engine) &&
+            (params.MajorEngineVersion === undefined || v.MajorEngineVersion === params.MajorEngineVersion),
+        );
+        const { page, marker } = this.page(wanted, params);
+        return { DBMajorEngineVersions: page, Marker: marker };
+      }
+      case "rds:DescribeDBParameters":
+      case "rds:DescribeDBClusterParameters": {
+        const state = this.regionState(accountId, region);
+        const cluster = action === "DescribeDBClusterParameters";
+        const name = String((cluster ? params.DBClusterParameterGroupName : params.DBParameterGroupName) ?? "");
+        const groups = (cluster ? state.dbClusterParameterGroups : state.dbParameterGroups) ?? {};
+        const list = groups[name];
+        if (list === undefined) {
+          throw new AwsError(
+            404,
+            cluster ? "DBParameterGroupNotFound" : "DBParameterGroupNotFound",
+            `${cluster ? "DBClusterParameterGroup" : "DBParameterGroup"} not found: ${name}`,
+          );
+        }
+        const source = params.Source === undefined ? undefined : String(params.Source);
+        const { page, marker } = this.page(
+          list.filter((p) => source === undefined || p.Source === source),
+          params,
+        );
+        return { Parameters: page, Marker: marker };
       }
       case "sts:GetCallerIdentity":
         return {

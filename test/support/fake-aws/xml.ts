@@ -19,6 +19,10 @@ const LIST_MEMBERS: Record<string, string> = {
   ReadReplicaIdentifiers: "ReadReplicaIdentifier",
   StagesAvailable: "member",
   VpcSecurityGroups: "VpcSecurityGroupMembership",
+  DBMajorEngineVersions: "DBMajorEngineVersion",
+  SupportedEngineLifecycles: "SupportedEngineLifecycle",
+  Parameters: "Parameter",
+  DBParameterGroups: "DBParameterGroup",
 };
 
 export function escapeXml(s: string): string {
