@@ -3,7 +3,7 @@
  * Entry point: dispatches `rdsguard <command>` to src/commands/<command>.ts. Each command module exports
  * `run(argv): Promise<number>` returning the process exit code (0 clean, 1 findings, 2 usage/config/input errors).
  */
-import { closestName } from "./suggest.js";
+import { closestName } from "./util/suggest.js";
 import { VERSION } from "./version.js";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {

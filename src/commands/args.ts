@@ -4,7 +4,7 @@
  * Node's raw message and the whole usage text.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { closestName } from "../suggest.js";
+import { closestName } from "../util/suggest.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

@@ -16,7 +16,7 @@ import {
   scanTemplateText,
   type TemplateFileResult,
 } from "../scanners/template/index.js";
-import { closestName } from "../suggest.js";
+import { closestName } from "../util/suggest.js";
 import { appendAll } from "../util/append.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, ProgressLine, showProgress } from "./output.js";

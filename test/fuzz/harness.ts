@@ -55,7 +55,8 @@ export function violations(report: ScanReport, secrets: readonly string[] = [SEN
       problems.push(`${format} threw ${String(err)}`);
       continue;
     }
-    if (out.length === 0 && format !== "github") problems.push(`${format} is empty`);
+    // github and compact print one line per finding, so nothing is what no finding looks like.
+    if (out.length === 0 && format !== "github" && format !== "compact") problems.push(`${format} is empty`);
     for (const secret of secrets) if (out.includes(secret)) problems.push(`${format} quotes a secret`);
   }
   return problems;

@@ -56,6 +56,7 @@ const INSTANCE_FIELDS = [
   "ReadReplicaSourceDBInstanceIdentifier",
   "ReadReplicaSourceDBClusterIdentifier",
   "ReadReplicaDBInstanceIdentifiers",
+  "EngineLifecycleSupport",
   "PreferredBackupWindow",
   "PreferredMaintenanceWindow",
   "PubliclyAccessible",
@@ -78,6 +79,9 @@ const CLUSTER_FIELDS = [
   "AvailabilityZones",
   "ReplicationSourceIdentifier",
   "GlobalClusterIdentifier",
+  "DBClusterParameterGroup",
+  "DBSubnetGroup",
+  "EngineLifecycleSupport",
   "MultiAZ",
   "PreferredBackupWindow",
   "PreferredMaintenanceWindow",
@@ -113,6 +117,7 @@ const RECORDED: Record<string, ReadonlySet<string>> = {
           "AutoMinorVersionUpgrade",
           "PubliclyAccessible",
           "ServerlessV2ScalingConfiguration",
+          "EngineLifecycleSupport",
         ].includes(f),
     ),
   ),
@@ -160,6 +165,15 @@ function tagList(item: ConfigItem): { Key: string; Value: string }[] {
 
 export function instanceShape(item: ConfigItem): DBInstance {
   const shape = pick(item.configuration, INSTANCE_FIELDS) as DBInstance;
+  const groups = field(item.configuration, "DBParameterGroups");
+  if (Array.isArray(groups)) {
+    shape.DBParameterGroups = groups.flatMap((g) => {
+      const r = asRecord(g);
+      return r ? [pick(r, ["DBParameterGroupName", "ParameterApplyStatus"])] : [];
+    });
+  }
+  const subnetGroup = asRecord(field(item.configuration, "DBSubnetGroup"));
+  if (subnetGroup) shape.DBSubnetGroup = pick(subnetGroup, ["DBSubnetGroupName", "VpcId"]);
   shape.DBInstanceArn ??= item.arn;
   shape.TagList = tagList(item);
   return shape;
@@ -192,11 +206,13 @@ export function globalClusterShape(item: ConfigItem): GlobalClusterShape {
 const ATTRIBUTES_OF: Record<string, Record<string, string[]>> = {
   "AWS::RDS::DBInstance": {
     DeletionProtection: ["deletionProtection"],
+    EngineLifecycleSupport: ["engineLifecycleSupport"],
   },
   "AWS::RDS::DBCluster": {
     GlobalClusterIdentifier: ["globalClusterIdentifier"],
     AutoMinorVersionUpgrade: ["autoMinorVersionUpgrade"],
     PubliclyAccessible: ["publiclyAccessible"],
+    EngineLifecycleSupport: ["engineLifecycleSupport"],
   },
   "AWS::RDS::GlobalCluster": {},
 };

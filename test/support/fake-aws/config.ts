@@ -40,6 +40,7 @@ const NOT_RECORDED: Record<string, string[]> = {
     "StorageEncryptionType",
     "CertificateDetails",
     "ReadReplicaSourceDBClusterIdentifier",
+    "EngineLifecycleSupport",
     "TagList",
   ],
   "AWS::RDS::DBCluster": [
@@ -49,6 +50,7 @@ const NOT_RECORDED: Record<string, string[]> = {
     "AutoMinorVersionUpgrade",
     "PubliclyAccessible",
     "ServerlessV2ScalingConfiguration",
+    "EngineLifecycleSupport",
     "TagList",
   ],
   "AWS::RDS::GlobalCluster": ["GlobalClusterMembers", "StorageEncryptionType", "GlobalClusterArn", "TagList"],
