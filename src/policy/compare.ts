@@ -155,9 +155,13 @@ export function weakerSettings(meta: RuleMeta, base: EffectiveRuleSettings, head
     if (isDeepStrictEqual(was, now)) continue;
     const stricter = meta.parameters.find((p) => p.name === name)?.stricter;
     let weaker: boolean;
+    const isSeverity = (v: unknown) => typeof v === "string" && (SEVERITIES as readonly string[]).includes(v);
     if (stricter === "higher" || stricter === "lower") {
       weaker =
         typeof was === "number" && typeof now === "number" ? (stricter === "higher" ? now < was : now > was) : true;
+    } else if (stricter === undefined && isSeverity(was) && isSeverity(now)) {
+      // A severity-valued parameter (engine-version's warningSeverity): lower is more lenient, as for severities.
+      weaker = severityRank(now as RuleMeta["severity"]) > severityRank(was as RuleMeta["severity"]);
     } else if (typeof stricter === "boolean") {
       weaker = was === stricter && now !== stricter;
     } else weaker = true;

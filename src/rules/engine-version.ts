@@ -60,6 +60,7 @@ export const meta: RuleMeta = {
       name: "warnDays",
       type: "integer",
       default: 180,
+      stricter: "higher",
       description: "Warn (at warningSeverity) when standard support ends within this many days.",
     },
     {
@@ -73,6 +74,7 @@ export const meta: RuleMeta = {
       name: "maxTableAgeDays",
       type: "integer",
       default: 180,
+      stricter: "lower",
       description:
         "Where dates come from rdsguard's lifecycle table (templates; live when DescribeDBMajorEngineVersions is denied): a table older than this many days is not trusted, and a pass becomes unknown.",
     },

@@ -109,6 +109,9 @@ export const rules = [
 function instance(name: string, tier: string, extra: Record<string, string>, metadata = ""): string {
   const props: Record<string, string> = {
     Engine: "postgres",
+    // A current engine (PostgreSQL 15 and later force TLS by default), not reachable from the internet.
+    EngineVersion: '"16.4"',
+    PubliclyAccessible: "false",
     DBInstanceClass: "db.t3.medium",
     AllocatedStorage: '"20"',
     StorageEncrypted: "true",

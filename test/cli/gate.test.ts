@@ -238,8 +238,12 @@ describe("--policy-ref main --policy-base main (the recommended gate)", () => {
     expect(junit).toMatch(/<testsuite name="waiver-added" tests="3" failures="3"/);
     expect(junit).toContain(`file="rdsguard.yaml" line="${positionOf(PR_POLICY, "./plugins/evil.mjs").line}"`);
     const markdown = readFileSync(out("md"), "utf8");
-    expect(markdown).toContain(
-      `| high | \`policy-weakened\` | rdsguard.yaml | rdsguard.yaml:${positionOf(PR_POLICY, "./plugins/evil.mjs").line} | policy file rdsguard.yaml: new plugin relative to main`,
+    // The Markdown names the rule with non-breaking hyphens (U+2011) and links it to its help.
+    const line = positionOf(PR_POLICY, "./plugins/evil.mjs").line;
+    expect(markdown).toMatch(
+      new RegExp(
+        `\\| high \\| \\[policy\u2011weakened\\]\\([^)]+\\) \\| rdsguard\\.yaml \\| rdsguard\\.yaml:${line} \\| policy file rdsguard\\.yaml: new plugin relative to main`,
+      ),
     );
     expect(existsSync(gate.marker)).toBe(false);
   });
