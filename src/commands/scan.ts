@@ -16,8 +16,8 @@ import {
   scanTemplateText,
   type TemplateFileResult,
 } from "../scanners/template/index.js";
-import { closestName } from "../util/suggest.js";
 import { appendAll } from "../util/append.js";
+import { closestName } from "../util/suggest.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, ProgressLine, showProgress } from "./output.js";
 import { describeBadParameterFlag } from "./parameter-flag.js";

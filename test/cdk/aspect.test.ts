@@ -171,6 +171,8 @@ describe("RdsGuardAspect", () => {
     expect(levelsWith("medium")).toEqual([
       "backup-retention:error",
       "deletion-protection:error",
+      "encryption-in-transit:error",
+      "engine-version:error",
       "iam-auth:error",
       "instance-class:error",
       "multi-az:info",
@@ -179,6 +181,8 @@ describe("RdsGuardAspect", () => {
     expect(levelsWith("none")).toEqual([
       "backup-retention:warning",
       "deletion-protection:warning",
+      "encryption-in-transit:warning",
+      "engine-version:warning",
       "iam-auth:warning",
       "instance-class:warning",
       "multi-az:info",

@@ -247,6 +247,8 @@ describe("cdk synth (the real CDK CLI) with the validation plugin", () => {
     expect(violations.map((p) => `${p.level} ${p.id}`).sort()).toEqual([
       "ERROR rdsguard::backup-retention",
       "ERROR rdsguard::deletion-protection",
+      "ERROR rdsguard::encryption-in-transit",
+      "ERROR rdsguard::engine-version",
       "ERROR rdsguard::instance-class",
       "ERROR rdsguard::storage-encrypted",
       "INFO rdsguard::multi-az",
@@ -308,6 +310,8 @@ describe("cdk synth (the real CDK CLI) with the Aspect", () => {
       [
         "ERROR backup-retention Annotation::error-annotation",
         "ERROR deletion-protection Annotation::error-annotation",
+        "ERROR encryption-in-transit Annotation::error-annotation",
+        "ERROR engine-version Annotation::error-annotation",
         "ERROR instance-class Annotation::error-annotation",
         "ERROR storage-encrypted Annotation::error-annotation",
         "INFO multi-az Annotation::info-annotation",
@@ -322,8 +326,9 @@ describe("cdk synth (the real CDK CLI) with the Aspect", () => {
     const r = run("example-aspect-unselected");
     expect(r.code, r.output).toBe(0);
     expect(r.output).not.toContain("[rdsguard]");
-    // The errors are in the assembly all the same.
-    expect(assemblyAnnotations(r.out).filter((a) => a.endsWith(" error"))).toHaveLength(4);
+    // The errors are in the assembly all the same: the instance's six, and the cluster's encryption-in-transit
+    // (its default Aurora PostgreSQL parameter group does not force TLS).
+    expect(assemblyAnnotations(r.out).filter((a) => a.endsWith(" error"))).toHaveLength(7);
   });
 
   it("a top-level stack: every rule's messages reach the console, acknowledged warnings go, the others stay", () => {

@@ -166,8 +166,8 @@ describe("audit --source config: the same verdicts as the Describe calls", () =>
         "storage-encrypted legacy: fail -> unknown",
         // DBCluster items carry no ServerlessV2ScalingConfiguration, and analytics hosts db.serverless members.
         "instance-class analytics: pass -> unknown",
-        // Config records which parameter group is used, not its parameters: a custom group's TLS setting is
-        // unknown (default groups keep the engine's defaults, judged alike from both sources).
+        // The Config source reads which parameter group is used, not the group's parameters: a custom group's TLS
+        // setting is unknown (default groups keep the engine's defaults, judged alike from both sources).
         "encryption-in-transit orders: pass -> unknown",
         "encryption-in-transit reports-db: fail -> unknown",
         "encryption-in-transit reports-replica-eu: fail -> unknown",
