@@ -55,9 +55,23 @@ function ensureBuilt() {
   log("::endgroup::");
 }
 
-function supportsOption(option) {
-  const r = spawnSync(process.execPath, [cli, "scan", "--help"], { encoding: "utf8" });
-  return r.stdout.includes(option);
+/** Makes origin/BRANCH resolvable in a shallow checkout (actions/checkout fetches only the merge commit). */
+function ensureBaseRef(workspace, branch) {
+  const has = spawnSync("git", ["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${branch}^{commit}`], {
+    cwd: workspace,
+  });
+  if (has.status === 0) return;
+  log(`fetching the pull request's base branch ${branch} for the policy`);
+  const fetched = spawnSync(
+    "git",
+    ["fetch", "--no-tags", "--depth=1", "origin", `+refs/heads/${branch}:refs/remotes/origin/${branch}`],
+    { cwd: workspace, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  if (fetched.status !== 0) {
+    throw new Error(
+      `cannot fetch origin/${branch}, the pull request's base, to read the policy from; set policy-ref and policy-base to "none" to use the working tree's`,
+    );
+  }
 }
 
 function main() {
@@ -76,13 +90,20 @@ function main() {
   if (env.RDSGUARD_PARAMETERS) args.push("--parameters", env.RDSGUARD_PARAMETERS);
   if (env.RDSGUARD_FAIL_ON) args.push("--fail-on", env.RDSGUARD_FAIL_ON);
   if (env.RDSGUARD_BASELINE) args.push("--baseline", env.RDSGUARD_BASELINE);
-  // The place for the policy-from-a-git-ref option: passed only to an rdsguard that has it.
-  if (env.RDSGUARD_POLICY_REF) {
-    if (!supportsOption("--policy-ref")) {
-      throw new Error("the policy-ref input needs an rdsguard with --policy-ref; this version has none");
-    }
-    args.push("--policy-ref", env.RDSGUARD_POLICY_REF);
-  }
+  // Gate integrity: on a pull request the policy comes from its base branch and weakenings are findings, unless
+  // the inputs say otherwise (a ref, a file, or "none"). GITHUB_BASE_REF is set by the runner on pull_request events.
+  const baseBranch = (env.GITHUB_BASE_REF ?? "").trim();
+  const baseRef = baseBranch ? `origin/${baseBranch}` : "";
+  const choose = (input) => {
+    const value = (input ?? "").trim();
+    return value === "none" ? "" : value || baseRef;
+  };
+  const policyRef = choose(env.RDSGUARD_POLICY_REF);
+  const policyBase = choose(env.RDSGUARD_POLICY_BASE);
+  if (baseRef && (policyRef === baseRef || policyBase === baseRef)) ensureBaseRef(workspace, baseBranch);
+  if (policyRef) args.push("--policy-ref", policyRef);
+  if (policyBase) args.push("--policy-base", policyBase);
+  if (env.RDSGUARD_ALLOW_POLICY_CHANGES === "true") args.push("--allow-policy-changes");
   args.push("--format", `json=${jsonFile}`, "--format", `sarif=${sarifFile}`);
   if (jobSummary) args.push("--format", `markdown=${markdownFile}`, "--markdown-limit", "job-summary");
   for (const spec of lines(env.RDSGUARD_FORMATS)) args.push("--format", spec);

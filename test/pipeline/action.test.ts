@@ -68,7 +68,12 @@ function parseOutputs(file: string): Record<string, string> {
 }
 
 /** Runs the scan step as a runner would, in a fresh set of runner files. */
-function runScanStep(name: string, inputs: Record<string, string>) {
+function runScanStep(
+  name: string,
+  inputs: Record<string, string>,
+  where: { checkout?: string; env?: Record<string, string> } = {},
+) {
+  const root = where.checkout ?? checkout;
   const files = path.join(work, name);
   mkdirSync(files);
   const runnerFiles = {
@@ -78,12 +83,12 @@ function runScanStep(name: string, inputs: Record<string, string>) {
   };
   for (const f of Object.values(runnerFiles)) writeFileSync(f, "");
   const scan = step("scan");
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...runnerFiles };
-  env.GITHUB_WORKSPACE = checkout;
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...runnerFiles, ...where.env };
+  env.GITHUB_WORKSPACE = root;
   env.RUNNER_TEMP = files;
   env.NO_COLOR = "1";
   for (const [k, v] of Object.entries(scan.env ?? {})) env[k] = expand(v, inputs);
-  const cwd = path.resolve(checkout, expand(scan["working-directory"] ?? ".", inputs));
+  const cwd = path.resolve(root, expand(scan["working-directory"] ?? ".", inputs));
   const r = spawnSync("bash", ["-e", "-c", expand(scan.run ?? "", inputs)], {
     cwd,
     env,
@@ -198,16 +203,67 @@ describe("action.yml", () => {
     expect(runGate(r.outputs).status).toBe(2);
   });
 
-  it("policy-ref is passed through only to an rdsguard that has --policy-ref", () => {
-    const help = spawnSync(process.execPath, [path.join(repo, "dist/cli.js"), "scan", "--help"], { encoding: "utf8" });
+  it("an explicit policy-ref is passed through, and outside a pull request nothing else is added", () => {
     const r = runScanStep("policy-ref", { paths: "infra/", "policy-ref": "origin/main" });
-    if (help.stdout.includes("--policy-ref")) {
-      expect(r.stdout).toContain("--policy-ref origin/main");
-    } else {
-      expect(r.status).toBe(2);
-      expect(r.stderr).toContain("the policy-ref input needs an rdsguard with --policy-ref");
-      expect(r.outputs["exit-code"]).toBeUndefined();
-      expect(runGate(r.outputs).status).toBe(2);
-    }
+    expect(r.stdout).toContain("--policy-ref origin/main");
+    expect(r.stdout).not.toContain("--policy-base");
+    // This checkout has no origin/main: a located error, exit 2, and the gate fails.
+    expect(r.outputs["exit-code"]).toBe("2");
+    expect(runGate(r.outputs).status).toBe(2);
+  });
+
+  it("on a pull request the policy comes from the base branch (fetched into a shallow checkout) and a weakening fails the gate", () => {
+    // A remote with main (a reviewed policy), and a pull request that disables a rule.
+    const origin = path.join(work, "origin.git");
+    const author = path.join(work, "author");
+    const git = (cwd: string, ...args: string[]) => {
+      const r = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+        cwd,
+        encoding: "utf8",
+      });
+      if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+      return r.stdout;
+    };
+    spawnSync("git", ["init", "-q", "--bare", "-b", "main", origin]);
+    mkdirSync(path.join(author, "infra/db"), { recursive: true });
+    git(author, "init", "-q", "-b", "main");
+    cpSync(path.join(repo, "examples/templates"), path.join(author, "infra/db"), { recursive: true });
+    writeFileSync(path.join(author, "rdsguard.yaml"), "version: 1\nrules:\n  iam-auth:\n    enabled: true\n");
+    git(author, "add", ".");
+    git(author, "commit", "-q", "-m", "base");
+    git(author, "remote", "add", "origin", origin);
+    git(author, "push", "-q", "origin", "main");
+    git(author, "checkout", "-q", "-b", "pr");
+    writeFileSync(path.join(author, "rdsguard.yaml"), "version: 1\nrules:\n  iam-auth:\n    enabled: false\n");
+    git(author, "commit", "-q", "-am", "relax");
+    git(author, "push", "-q", "origin", "pr");
+    // What actions/checkout gives a pull request: the head only, no origin/main.
+    const pr = path.join(work, "pr-checkout");
+    git(work, "clone", "-q", "--depth=1", "--branch", "pr", `file://${origin}`, pr);
+    expect(
+      spawnSync("git", ["rev-parse", "--verify", "--quiet", "refs/remotes/origin/main"], { cwd: pr }).status,
+    ).not.toBe(0);
+
+    const r = runScanStep("pull-request", { paths: "infra/" }, { checkout: pr, env: { GITHUB_BASE_REF: "main" } });
+    expect(r.stdout).toContain("--policy-ref origin/main --policy-base origin/main");
+    const report = JSON.parse(readFileSync(path.join(pr, "rdsguard.sarif"), "utf8")) as {
+      runs: {
+        results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+      }[];
+    };
+    const weakened = report.runs[0]?.results.filter((x) => x.ruleId === "policy-weakened") ?? [];
+    expect(weakened.map((x) => x.locations[0]?.physicalLocation.artifactLocation.uri)).toEqual(["rdsguard.yaml"]);
+    // The base's policy judges: iam-auth findings are still there.
+    expect(report.runs[0]?.results.some((x) => x.ruleId === "iam-auth")).toBe(true);
+    expect(r.outputs["exit-code"]).toBe("1");
+    expect(runGate(r.outputs).status).toBe(1);
+
+    // "none" reads the working tree's policy and compares nothing.
+    const off = runScanStep(
+      "pull-request-off",
+      { paths: "infra/", "policy-ref": "none", "policy-base": "none" },
+      { checkout: pr, env: { GITHUB_BASE_REF: "main" } },
+    );
+    expect(off.stdout).not.toContain("--policy-ref");
   });
 });
