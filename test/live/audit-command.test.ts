@@ -288,11 +288,15 @@ describe("rdsguard audit", () => {
   it("shows progress on a terminal (accounts, regions, resources) and clears it", async () => {
     const tty = Object.getOwnPropertyDescriptor(process.stderr, "isTTY");
     Object.defineProperty(process.stderr, "isTTY", { value: true, configurable: true });
+    // A terminal outside CI: with CI set (as in the CI run of this suite) the progress line is off by design.
+    const ci = process.env.CI;
+    delete process.env.CI;
     try {
       await auditJson(["--regions", REGIONS]);
     } finally {
       if (tty) Object.defineProperty(process.stderr, "isTTY", tty);
       else delete (process.stderr as { isTTY?: boolean }).isTTY;
+      if (ci !== undefined) process.env.CI = ci;
     }
     const text = stderr.join("");
     expect(text).toContain("rdsguard audit: accounts 0/1, regions 0/3, resources 0");
