@@ -33,7 +33,10 @@ const MULTILINE_KEYS = new Set(["snippet", "text", "description", "rationale"]);
 
 function clean(value: unknown, key: string | undefined, inRules: boolean): unknown {
   if (typeof value === "string") {
-    return escapeControlCharacters(value, inRules && key !== undefined && MULTILINE_KEYS.has(key));
+    const escaped = escapeControlCharacters(value, inRules && key !== undefined && MULTILINE_KEYS.has(key));
+    // The text view starts a line with the file's path: a file named `::error ...` would make that line a workflow
+    // command. `./` in front keeps the path and the line harmless.
+    return key === "file" && escaped.startsWith(":") ? `./${escaped}` : escaped;
   }
   if (Array.isArray(value)) return value.map((v) => clean(v, undefined, inRules));
   if (value instanceof Date || value === null || typeof value !== "object") return value;

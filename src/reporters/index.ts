@@ -12,7 +12,7 @@ export const REPORT_FORMATS = ["text", "compact", "json", "sarif", "junit", "mar
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The formats people read (terminal, PR comment, workflow log): control characters escaped (forDisplay). */
-const HUMAN_FORMATS: readonly ReportFormat[] = ["text", "markdown", "github"];
+const HUMAN_FORMATS: readonly ReportFormat[] = ["text", "compact", "markdown", "github"];
 
 export function isReportFormat(value: string): value is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(value);

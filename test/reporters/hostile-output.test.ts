@@ -43,7 +43,7 @@ describe("control characters in logical ids and file names", () => {
     expect(r.findings[0]?.resource.name).toBe(FORGED);
   });
 
-  for (const format of ["text", "markdown", "github"] as const) {
+  for (const format of ["text", "compact", "markdown", "github"] as const) {
     it(`${format}: no raw control character, no line that GitHub reads as a forged command`, () => {
       const out = renderReport(format, r, { color: false });
       expect(out).toContain("forged annotation");
@@ -58,6 +58,18 @@ describe("control characters in logical ids and file names", () => {
       expect(out).toContain("\\x1b[2J");
     });
   }
+
+  it("a file whose name starts a workflow command cannot start a line of the text or compact view", () => {
+    const named = report(
+      JSON.stringify({ Resources: { Db: { Type: "AWS::RDS::DBInstance", Properties: { Engine: "postgres" } } } }),
+      "::error file=README.md,line=1::forged.json",
+    );
+    for (const format of ["text", "compact"] as const) {
+      const out = renderReport(format, named, { color: false });
+      expect(out).toContain("./::error file=README.md,line=1::forged.json:");
+      for (const line of out.split("\n")) expect(line.trimStart().startsWith("::")).toBe(false);
+    }
+  });
 
   it("text in colour: the only escapes are rdsguard's own colours", () => {
     const out = renderReport("text", r, { color: true });
