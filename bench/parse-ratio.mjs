@@ -9,34 +9,12 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import yaml from "js-yaml";
+import { CFN_SCHEMA } from "./cfn-yaml.mjs";
 
 const [mode, ...files] = process.argv.slice(2);
 const ROUNDS = Number(process.env.PARSE_ROUNDS ?? 5);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const TAGS = [
-  "Ref",
-  "Condition",
-  "GetAtt",
-  "Sub",
-  "If",
-  "Join",
-  "Select",
-  "Split",
-  "FindInMap",
-  "Equals",
-  "Not",
-].concat(["And", "Or", "ImportValue", "Base64", "Cidr", "GetAZs", "Transform", "Length", "ToJsonString"]);
-const schema = yaml.CORE_SCHEMA.extend(
-  TAGS.flatMap((t) =>
-    ["scalar", "sequence", "mapping"].map(
-      (kind) =>
-        new yaml.Type(`!${t}`, {
-          kind,
-          construct: (data) => ({ [t === "Ref" || t === "Condition" ? t : `Fn::${t}`]: data }),
-        }),
-    ),
-  ),
-);
+const schema = CFN_SCHEMA;
 const texts = files.map((f) => readFileSync(f, "utf8"));
 const isJson = texts.map((t) => /^\s*[{[]/.test(t));
 let parse;

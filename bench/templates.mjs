@@ -13,6 +13,7 @@ import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import yaml from "js-yaml";
+import { CFN_SCHEMA } from "./cfn-yaml.mjs";
 import { generateCorpus } from "./generate.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,37 +28,7 @@ const rdsFiles = files.filter((f) => readFileSync(f, "utf8").includes("AWS::RDS:
 const rdsBytes = rdsFiles.reduce((n, f) => n + statSync(f).size, 0);
 const mb = (n) => n / 1024 / 1024;
 
-// CloudFormation short-form tags for js-yaml, so the floor parses the same documents.
-const TAGS = [
-  "Ref",
-  "Condition",
-  "GetAtt",
-  "Sub",
-  "If",
-  "Join",
-  "Select",
-  "Split",
-  "FindInMap",
-  "Equals",
-  "Not",
-  "And",
-  "Or",
-  "ImportValue",
-  "Base64",
-  "Cidr",
-  "GetAZs",
-];
-const schema = yaml.DEFAULT_SCHEMA.extend(
-  TAGS.flatMap((t) =>
-    ["scalar", "sequence", "mapping"].map(
-      (kind) =>
-        new yaml.Type(`!${t}`, {
-          kind,
-          construct: (data) => ({ [t === "Ref" || t === "Condition" ? t : `Fn::${t}`]: data }),
-        }),
-    ),
-  ),
-);
+const schema = CFN_SCHEMA;
 
 function floor(list) {
   const started = process.hrtime.bigint();

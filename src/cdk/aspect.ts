@@ -35,12 +35,13 @@ export function annotationLevels(failOn: FailOn): Record<Severity, AnnotationLev
 export const DEFAULT_ANNOTATION_LEVELS: Readonly<Record<Severity, AnnotationLevel>> =
   annotationLevels(DEFAULT_CDK_FAIL_ON);
 
-export interface RdsGuardAspectOptions {
-  /** Where the policy file and relative paths are resolved from. Default: process.cwd(). */
+/** What the Aspect and the validation plugin judge with: the CLI's policy options. */
+export interface CdkJudgeOptions {
+  /** Where the policy file and relative paths are resolved from (and report paths relative to). Default: process.cwd(). */
   cwd?: string;
-  /** Policy file layered on the shipped rules.yaml. Default: ./rdsguard.yaml in cwd, when present. */
+  /** Policy file layered on the shipped rules.yaml (`--config`). Default: ./rdsguard.yaml in cwd, when present. */
   configPath?: string;
-  /** Rule plugins (ES modules, relative to cwd) besides the policy's own; they load only through `load`. */
+  /** Rule plugins (`--plugin`, ES modules relative to cwd) besides the policy's own; they load only through `load`. */
   plugins?: readonly string[];
   /** Rules and policy already loaded (loadRuleSet); cwd, configPath and plugins are then not read. */
   ruleSet?: RuleSet;
@@ -48,6 +49,19 @@ export interface RdsGuardAspectOptions {
   strict?: boolean;
   /** Judge expiry dates (waivers, certificates) as of this day. Default: now. */
   now?: Date;
+}
+
+/** loadRuleSet's options from the CDK options. The app is the user's own code: its policy's plugins run. */
+export function cdkRuleSetOptions(cwd: string, options: CdkJudgeOptions) {
+  return {
+    cwd,
+    allowPlugins: true,
+    ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
+    ...(options.plugins !== undefined ? { plugins: options.plugins } : {}),
+  };
+}
+
+export interface RdsGuardAspectOptions extends CdkJudgeOptions {
   /** Failing findings at or above this severity are errors, those below warnings (`--fail-on`). Default: high. */
   failOn?: FailOn;
   /** Level of a failing finding, by its severity, over what failOn gives. */
@@ -97,15 +111,7 @@ export class RdsGuardAspect implements IAspect {
   /** Loads the policy synchronously (loadRuleSetSync): rule plugins, which are ES modules, need `load`. */
   constructor(private readonly options: RdsGuardAspectOptions = {}) {
     this.cwd = path.resolve(options.cwd ?? process.cwd());
-    this.ruleSet =
-      options.ruleSet ??
-      loadRuleSetSync({
-        cwd: this.cwd,
-        // The app is the user's own code: its policy's plugins run as they always have.
-        allowPlugins: true,
-        ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
-        ...(options.plugins !== undefined ? { plugins: options.plugins } : {}),
-      });
+    this.ruleSet = options.ruleSet ?? loadRuleSetSync(cdkRuleSetOptions(this.cwd, options));
     this.levels = { ...annotationLevels(options.failOn ?? DEFAULT_CDK_FAIL_ON), ...options.levels };
     appendAll(this.errors, this.ruleSet.errors);
   }
@@ -114,12 +120,7 @@ export class RdsGuardAspect implements IAspect {
   static async load(options: RdsGuardAspectOptions = {}): Promise<RdsGuardAspect> {
     if (options.ruleSet) return new RdsGuardAspect(options);
     const cwd = path.resolve(options.cwd ?? process.cwd());
-    const ruleSet = await loadRuleSet({
-      cwd,
-      allowPlugins: true,
-      ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
-      ...(options.plugins !== undefined ? { plugins: options.plugins } : {}),
-    });
+    const ruleSet = await loadRuleSet(cdkRuleSetOptions(cwd, options));
     return new RdsGuardAspect({ ...options, cwd, ruleSet });
   }
 

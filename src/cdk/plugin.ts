@@ -16,22 +16,10 @@ import { errorPlace, isActive, ruleHelpUri, severityAtLeast } from "../reporters
 import { scanStackTemplateSync } from "../scanners/cdk/index.js";
 import { appendAll } from "../util/append.js";
 import { VERSION } from "../version.js";
-import { DEFAULT_CDK_FAIL_ON } from "./aspect.js";
+import { type CdkJudgeOptions, cdkRuleSetOptions, DEFAULT_CDK_FAIL_ON } from "./aspect.js";
 import { cdkRuleName, cdkSafeText, findingText } from "./messages.js";
 
-export interface RdsGuardValidationPluginOptions {
-  /** Where the policy file and relative paths are resolved from, and report paths are relative to. Default: process.cwd(). */
-  cwd?: string;
-  /** Policy file layered on the shipped rules.yaml (`--config`). Default: ./rdsguard.yaml in cwd, when present. */
-  configPath?: string;
-  /** Rule plugins (`--plugin`) besides the policy's own; ES modules load only through `load`. */
-  plugins?: readonly string[];
-  /** Rules and policy already loaded (loadRuleSet); cwd, configPath and plugins are then not read. */
-  ruleSet?: RuleSet;
-  /** A verdict that cannot be determined counts as a failure (`--strict`). */
-  strict?: boolean;
-  /** Judge expiry dates (waivers, certificates) as of this day. Default: now. */
-  now?: Date;
+export interface RdsGuardValidationPluginOptions extends CdkJudgeOptions {
   /** Synthesis fails on an active finding at or above this severity (`--fail-on`). Default: high. */
   failOn?: FailOn;
 }
@@ -97,15 +85,7 @@ export class RdsGuardValidationPlugin {
   /** Loads the policy synchronously (loadRuleSetSync): rule plugins that are ES modules need `load`. */
   constructor(private readonly options: RdsGuardValidationPluginOptions = {}) {
     this.cwd = path.resolve(options.cwd ?? process.cwd());
-    this.ruleSet =
-      options.ruleSet ??
-      loadRuleSetSync({
-        cwd: this.cwd,
-        // The app is the user's own code: its policy's plugins run as they always have.
-        allowPlugins: true,
-        ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
-        ...(options.plugins !== undefined ? { plugins: options.plugins } : {}),
-      });
+    this.ruleSet = options.ruleSet ?? loadRuleSetSync(cdkRuleSetOptions(this.cwd, options));
     this.failOn = options.failOn ?? DEFAULT_CDK_FAIL_ON;
     this.ruleIds = enabledRules(this.ruleSet.policy, this.ruleSet.rules).map((r) => cdkRuleName(r.id));
   }
@@ -114,12 +94,7 @@ export class RdsGuardValidationPlugin {
   static async load(options: RdsGuardValidationPluginOptions = {}): Promise<RdsGuardValidationPlugin> {
     if (options.ruleSet) return new RdsGuardValidationPlugin(options);
     const cwd = path.resolve(options.cwd ?? process.cwd());
-    const ruleSet = await loadRuleSet({
-      cwd,
-      allowPlugins: true,
-      ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
-      ...(options.plugins !== undefined ? { plugins: options.plugins } : {}),
-    });
+    const ruleSet = await loadRuleSet(cdkRuleSetOptions(cwd, options));
     return new RdsGuardValidationPlugin({ ...options, cwd, ruleSet });
   }
 

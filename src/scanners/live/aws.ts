@@ -138,6 +138,29 @@ export class AwsClientFactory {
   }
 }
 
+/** What both live sources build their clients from. */
+export interface ScanClientOptions {
+  timeoutMs: number;
+  maxAttempts: number;
+  endpointUrl?: string;
+  profile?: string;
+  log?: (line: string) => void;
+}
+
+/** The call recorder and the client factory of one live scan. */
+export function scanClients(options: ScanClientOptions): { recorder: ApiCallRecorder; factory: AwsClientFactory } {
+  const recorder = new ApiCallRecorder();
+  const factory = new AwsClientFactory({
+    timeoutMs: options.timeoutMs,
+    maxAttempts: options.maxAttempts,
+    recorder,
+    ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return { recorder, factory };
+}
+
 /** Parsed `arn:partition:service:region:account:resource`. */
 export interface ParsedArn {
   partition: string;

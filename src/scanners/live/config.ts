@@ -20,7 +20,7 @@ import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { ScanError } from "../../model/errors.js";
 import type { CaCertificate, DbCluster, DbInstance, Model, ModelResource } from "../../model/types.js";
-import { ApiCallRecorder, AwsClientFactory, type ClientScope, describeAwsError, parseArn } from "./aws.js";
+import { type ClientScope, describeAwsError, parseArn, scanClients } from "./aws.js";
 import {
   CONFIG_RESOURCE_TYPES,
   type ConfigItem,
@@ -95,15 +95,7 @@ function describeAge(ms: number): string {
 }
 
 export async function scanConfig(options: ConfigScanOptions): Promise<ConfigScanResult> {
-  const recorder = new ApiCallRecorder();
-  const factory = new AwsClientFactory({
-    timeoutMs: options.timeoutMs,
-    maxAttempts: options.maxAttempts,
-    recorder,
-    ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.log ? { log: options.log } : {}),
-  });
+  const { recorder, factory } = scanClients(options);
   const credentials = options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
   const scope: ClientScope = { region: options.homeRegion, account: "aggregator", credentials };
   const client = factory.configService(scope);

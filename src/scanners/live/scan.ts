@@ -22,7 +22,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 import type { ScanError } from "../../model/errors.js";
 import type { DbCluster, KmsKey, Model, ModelResource } from "../../model/types.js";
 import { appendAll } from "../../util/append.js";
-import { ApiCallRecorder, AwsClientFactory, type ClientScope, describeAwsError, parseArn } from "./aws.js";
+import { type ClientScope, describeAwsError, parseArn, scanClients } from "./aws.js";
 import { collectPages, type GroupInUse, readEngineLifecycles, readParameterGroups } from "./engine-settings.js";
 import { type KeyLookup, lookupKey } from "./kms.js";
 import { createLimiter, mapLimit } from "./limiter.js";
@@ -157,15 +157,7 @@ function assumedRoleCredentials(fetch: () => Promise<AwsCredentialIdentity>): Aw
 
 /** Runs the live scan. Never throws for AWS failures: they are in `errors`. */
 export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult> {
-  const recorder = new ApiCallRecorder();
-  const factory = new AwsClientFactory({
-    timeoutMs: options.timeoutMs,
-    maxAttempts: options.maxAttempts,
-    recorder,
-    ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.log ? { log: options.log } : {}),
-  });
+  const { recorder, factory } = scanClients(options);
   const errors: ScanError[] = [];
   const models: Model[] = [];
   const deployedTemplates: DeployedTemplate[] = [];
