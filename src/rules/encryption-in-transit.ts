@@ -25,7 +25,7 @@ import { alternatives, combine, mergeAssumptions, resourceAssumption } from "./a
 import { majorVersionOf } from "./data/engine-lifecycles.js";
 import { forcesTls, TLS_SOURCES, type TlsParameter, tlsNote, tlsParameterFor } from "./data/tls-parameters.js";
 import { describe } from "./messages.js";
-import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
+import { noReferences, type Rule, type RuleContext, type RuleMeta, type RuleResult } from "./types.js";
 import {
   type AlternativeJudgement,
   type Judgement,
@@ -66,14 +66,7 @@ export const meta: RuleMeta = {
     ].join("\n"),
   },
   parameters: [],
-  references: {
-    securityHub: [],
-    awsConfig: [],
-    checkov: [],
-    cfnNag: [],
-    cfnGuard: [],
-    cdkNag: [],
-  },
+  references: noReferences(),
   appliesTo: ["db-cluster", "db-instance"],
   tags: ["security", "tls", "encryption-in-transit"],
   sources: [...TLS_SOURCES],

@@ -25,7 +25,15 @@ import {
 } from "./data/engine-lifecycles.js";
 import { describe } from "./messages.js";
 import { numberParam } from "./parameters.js";
-import { type Rule, type RuleContext, type RuleMeta, type RuleResult, SEVERITIES, type Severity } from "./types.js";
+import {
+  noReferences,
+  type Rule,
+  type RuleContext,
+  type RuleMeta,
+  type RuleResult,
+  SEVERITIES,
+  type Severity,
+} from "./types.js";
 import { type Judgement, judgeAcross, judgedOnCluster, judgement, single } from "./verdicts.js";
 
 const P = "EngineVersion";
@@ -79,14 +87,7 @@ export const meta: RuleMeta = {
         "Where dates come from rdsguard's lifecycle table (templates; live when DescribeDBMajorEngineVersions is denied): a table older than this many days is not trusted, and a pass becomes unknown.",
     },
   ],
-  references: {
-    securityHub: [],
-    awsConfig: [],
-    checkov: [],
-    cfnNag: [],
-    cfnGuard: [],
-    cdkNag: [],
-  },
+  references: noReferences(),
   appliesTo: ["db-cluster", "db-instance"],
   tags: ["lifecycle", "cost", "security"],
   sources: [...LIFECYCLE_SOURCES],

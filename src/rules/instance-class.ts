@@ -18,7 +18,7 @@ import { type ClassContext, judgeClass } from "./instance-class/classes.js";
 import { judgeServerlessV2 } from "./instance-class/serverless.js";
 import { describe } from "./messages.js";
 import { booleanParam } from "./parameters.js";
-import type { Rule, RuleContext, RuleMeta, RuleResult } from "./types.js";
+import { noReferences, type Rule, type RuleContext, type RuleMeta, type RuleResult } from "./types.js";
 import { judgeAcross, judgement, single } from "./verdicts.js";
 
 export const meta: RuleMeta = {
@@ -75,14 +75,7 @@ export const meta: RuleMeta = {
       description: "Smallest acceptable Serverless v2 MaxCapacity in ACU (1 ACU is about 2 GiB of memory).",
     },
   ],
-  references: {
-    securityHub: [],
-    awsConfig: [],
-    checkov: [],
-    cfnNag: [],
-    cfnGuard: [],
-    cdkNag: [],
-  },
+  references: noReferences(),
   appliesTo: ["db-cluster", "db-instance"],
   tags: ["reliability", "performance", "lifecycle"],
   sources: [...SOURCES],
