@@ -10,7 +10,7 @@ import path from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import type { ScanError } from "../../model/errors.js";
 import type { Model } from "../../model/types.js";
-import { readRegularFile } from "../../util/read-file.js";
+import { readRegularFileSync } from "../../util/read-file.js";
 import { child, LineIndex } from "./ast.js";
 import { buildTemplateModel, templateProblem } from "./build-model.js";
 import type { EvalOptions } from "./intrinsics.js";
@@ -259,7 +259,9 @@ export async function scanTemplateFile(
   const file = displayPath(absPath, root);
   const limit = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   try {
-    const read = await readRegularFile(absPath, limit);
+    // Synchronous: 1,000 templates read in 14-17 ms of CPU against 77-107 ms through the promise API with 8 in flight
+    // (bench/reads.mjs, issue 17); nothing else runs on this thread while templates are read and parsed.
+    const read = readRegularFileSync(absPath, limit);
     if (!read.ok) {
       if (read.reason === "too-large") {
         if (!options.named && !(await looksLikeTemplate(absPath))) return { file };
