@@ -13,13 +13,18 @@ const SOURCES: readonly string[] = [
   // Longest first, so a source that contains another is matched whole.
   .sort((a, b) => b.length - a.length);
 
+/** Each source as a message quotes it, "(source)", beside the source: searched for in every finding's message. */
+const QUOTED: readonly (readonly [string, string])[] = SOURCES.map((source) => [source, `(${source})`]);
+
 /** The documented sources quoted in parentheses in a message, in the order they appear. */
 export function citationsIn(message: string): string[] {
+  if (!message.includes("(")) return [];
   const found: Array<[number, string]> = [];
-  for (const source of SOURCES) {
-    const at = message.indexOf(`(${source})`);
+  for (const [source, quoted] of QUOTED) {
+    const at = message.indexOf(quoted);
     if (at >= 0 && !found.some(([, s]) => s.includes(source))) found.push([at, source]);
   }
+  if (found.length === 0) return [];
   return found.sort((a, b) => a[0] - b[0]).map(([, s]) => s);
 }
 
