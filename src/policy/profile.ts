@@ -57,15 +57,18 @@ export function selectProfile(policy: Policy, resource: ModelResource, model: Mo
 
 /**
  * selectProfile for many resources under one policy, remembered by what a profile depends on: file, stack name,
- * account and tag set (and, for a KMS key, those of the databases using it). The resources of one template mostly
- * share them, so each distinct combination is matched against the profiles' globs once.
+ * account and the tags profiles match on (and, for a KMS key, those of the databases using it). The resources of
+ * one template mostly share them, so each distinct combination is matched against the profiles' globs once.
  */
 export function profileSelector(policy: Policy): (resource: ModelResource, model: Model) => string {
   const chosen = new Map<string, string>();
+  // Only the tags some profile matches on decide anything (a Name tag unique to each resource does not).
+  const tagKeys = new Set(policy.profiles.flatMap((p) => Object.keys(p.match?.tags ?? {}).map((k) => k.toLowerCase())));
   return (resource, model) => {
-    let key = factsKey(resource, model);
-    if (resource.kind === "kms-key")
-      for (const user of keyUsers(model, resource.id)) key += `\n${factsKey(user, model)}`;
+    let key = factsKey(resource, model, tagKeys);
+    if (resource.kind === "kms-key") {
+      for (const user of keyUsers(model, resource.id)) key += `\n${factsKey(user, model, tagKeys)}`;
+    }
     let profile = chosen.get(key);
     if (profile === undefined) {
       profile = selectProfileUncached(policy, resource, model);
@@ -75,14 +78,21 @@ export function profileSelector(policy: Policy): (resource: ModelResource, model
   };
 }
 
-/** Everything resourceFacts reads of a resource and its model, as one string (the policy is the selector's). */
-function factsKey(resource: ModelResource, model: Model): string {
+/**
+ * Everything of a resource and its model that profile matching reads, as one string: file, stack name, account, and
+ * the tags whose key (without case) is one of `tagKeys`. The policy is the selector's.
+ */
+function factsKey(resource: ModelResource, model: Model, tagKeys: ReadonlySet<string>): string {
   const parts: (string | undefined)[] = [
     resource.origin.file ?? model.file,
     resource.origin.stackName ?? model.stackName,
     resource.origin.account ?? model.account,
   ];
-  for (const [k, v] of Object.entries(resourceTags(resource, model))) parts.push(k, v);
+  if (tagKeys.size > 0) {
+    for (const [k, v] of Object.entries(resourceTags(resource, model))) {
+      if (tagKeys.has(k.toLowerCase())) parts.push(k, v);
+    }
+  }
   return JSON.stringify(parts);
 }
 

@@ -177,9 +177,12 @@ describe("profileSelector (selectProfile remembered per file and tag set)", () =
     const writer = instance("Writer", { role: "aurora-member", clusterId: "Prod" });
     const plain = instance("Plain");
     const preprod = instance("Preprod", { tags: { environment: "preprod" } });
+    // Tags no profile matches on (Name) do not decide; a key that differs only in case does.
+    const namedProd = instance("NamedProd", { tags: { Name: "a", Environment: "PROD" } });
+    const named = instance("Named", { tags: { Name: "b" } });
     const used = key("K");
     const unused = key("Unused");
-    const inT = templateModel("t.yaml", [prodCluster, writer, plain, preprod, used, unused]);
+    const inT = templateModel("t.yaml", [prodCluster, writer, plain, preprod, namedProd, named, used, unused]);
     const dev = instance("Plain", { origin: { source: "template", file: "dev/t.yaml", logicalId: "Plain" } });
     const inDev = templateModel("dev/t.yaml", [dev]);
     const inStack = templateModel("t.yaml", [plain], { stackName: "orders-prod" });
@@ -188,6 +191,8 @@ describe("profileSelector (selectProfile remembered per file and tag set)", () =
       [writer, inT, "production"],
       [plain, inT, "default"],
       [preprod, inT, "default"],
+      [namedProd, inT, "production"],
+      [named, inT, "default"],
       [used, inT, "production"],
       [unused, inT, "default"],
       [dev, inDev, "development"],
