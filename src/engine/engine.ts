@@ -14,7 +14,7 @@ import {
   type Verdict,
 } from "../rules/types.js";
 import { citationsIn } from "./citations.js";
-import { fingerprintAt, fingerprintPlace } from "./fingerprint.js";
+import { fingerprintOf, fingerprintSubject } from "./fingerprint.js";
 import { redactSecrets } from "./redact.js";
 import { resolveSuppression } from "./suppression.js";
 import { describeThrown, ReportedThrow } from "./thrown.js";
@@ -89,8 +89,8 @@ interface ResourceJudged {
   profile: string;
   /** Finding.resource: the same object for every finding on the resource. */
   ref: Finding["resource"];
-  /** The fingerprint's place (file or ARN). */
-  place: string;
+  /** The resource's part of the fingerprint (fingerprintSubject). */
+  subject: string;
 }
 
 function judged(resource: ModelResource, model: Model, profile: string): ResourceJudged {
@@ -98,7 +98,7 @@ function judged(resource: ModelResource, model: Model, profile: string): Resourc
     resource,
     profile,
     ref: { id: resource.id, name: resource.name, kind: resource.kind, origin: resource.origin },
-    place: fingerprintPlace(resource, model),
+    subject: fingerprintSubject(resource, model),
   };
 }
 
@@ -207,7 +207,7 @@ function toFinding(
     message,
     resource: on.ref,
     profile: on.profile,
-    fingerprint: fingerprintAt(rule.meta.id, on.place, resource.id, result.property, result.when, occurrence),
+    fingerprint: fingerprintOf(rule.meta.id, on.subject, result.property, result.when, occurrence),
   };
   if (result.property !== undefined) finding.property = result.property;
   const location = result.loc ?? resource.loc;

@@ -26,35 +26,38 @@ const sha256Hex: (text: string) => string =
     : (text) => crypto.createHash("sha256").update(text).digest("hex");
 
 /**
- * Where a resource's findings are placed in their identity: its file (forward slashes, no leading ./), or for a
- * live resource its ARN, even when stackTemplates ties it to a file, so adding a mapping does not reopen its findings.
- * The same for every finding on the resource: callers judging many rules compute it once.
+ * The resource's part of its findings' identity, as the JSON of [place, resource id] without brackets. The place is
+ * its file (forward slashes, no leading ./), or for a live resource its ARN, even when stackTemplates ties it to a
+ * file, so adding a mapping does not reopen its findings. The same for every finding on the resource: callers
+ * judging many rules compute it once.
  */
-export function fingerprintPlace(resource: ModelResource, model: Model): string {
+export function fingerprintSubject(resource: ModelResource, model: Model): string {
   const file = resource.origin.source === "live" ? undefined : (resource.origin.file ?? model.file);
-  return file !== undefined ? normalizePath(file) : (resource.origin.arn ?? resource.id);
+  const place = file !== undefined ? normalizePath(file) : (resource.origin.arn ?? resource.id);
+  return JSON.stringify([place, resource.id]).slice(1, -1);
 }
 
-/** The fingerprint from its parts, the place already computed (fingerprintPlace). */
-export function fingerprintAt(
+/**
+ * The fingerprint: SHA-256 of JSON.stringify([ruleId, place, resource id, property, when, occurrence if not 0]),
+ * written out piece by piece so the resource's part (fingerprintSubject) is serialised once.
+ */
+export function fingerprintOf(
   ruleId: string,
-  place: string,
-  resourceId: string,
+  subject: string,
   property: string | undefined,
   when: string | undefined,
   occurrence: number | undefined,
 ): string {
-  const identity = [ruleId, place, resourceId, property ?? "", when ?? ""];
-  if (occurrence) identity.push(String(occurrence));
-  return sha256Hex(JSON.stringify(identity));
+  let identity = `[${JSON.stringify(ruleId)},${subject},${JSON.stringify(property ?? "")},${JSON.stringify(when ?? "")}`;
+  // String(occurrence) of a count is digits only: nothing to escape.
+  if (occurrence) identity += `,"${occurrence}"`;
+  return sha256Hex(`${identity}]`);
 }
 
 export function findingFingerprint(parts: FingerprintParts): string {
-  const { resource, model } = parts;
-  return fingerprintAt(
+  return fingerprintOf(
     parts.ruleId,
-    fingerprintPlace(resource, model),
-    resource.id,
+    fingerprintSubject(parts.resource, parts.model),
     parts.property,
     parts.when,
     parts.occurrence,

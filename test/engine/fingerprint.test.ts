@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { findingFingerprint, fingerprintAt, fingerprintPlace } from "../../src/engine/fingerprint.js";
+import { findingFingerprint, fingerprintOf, fingerprintSubject } from "../../src/engine/fingerprint.js";
 import { instance, liveInstance, liveModel, templateModel } from "./helpers.js";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -24,13 +24,23 @@ describe("findingFingerprint", () => {
     ).toBe(sha256(JSON.stringify(["multi-az", "stacks/db.yaml", "Db", "MultiAZ", "IsProd", "2"])));
   });
 
-  it("places a live resource by its ARN, and gives the same fingerprint from a place computed once", () => {
+  it("places a live resource by its ARN, and gives the same fingerprint from a subject computed once", () => {
     const db = liveInstance("orders", "111111111111");
     const model = liveModel("111111111111", "eu-west-1", [db]);
-    const place = fingerprintPlace(db, model);
-    expect(place).toBe(db.origin.arn);
-    expect(fingerprintAt("iam-auth", place, db.id, undefined, undefined, 0)).toBe(
-      findingFingerprint({ ruleId: "iam-auth", resource: db, model, occurrence: 0 }),
+    const subject = fingerprintSubject(db, model);
+    expect(subject).toBe(JSON.stringify([db.origin.arn, db.id]).slice(1, -1));
+    expect(fingerprintOf("iam-auth", subject, undefined, undefined, 0)).toBe(
+      sha256(JSON.stringify(["iam-auth", db.origin.arn, db.id, "", ""])),
+    );
+  });
+
+  it("escapes as JSON.stringify does: quotes, backslashes, control characters, lone surrogates", () => {
+    const odd = 'a"b\\c\nd\u0001e\ud800';
+    const db = instance(odd, { origin: { source: "template", file: `x${odd}.yaml`, logicalId: odd } });
+    const model = templateModel(`x${odd}.yaml`, [db]);
+    expect(findingFingerprint({ ruleId: "r", resource: db, model, property: odd, when: odd, occurrence: 12 })).toBe(
+      // The file is placed with forward slashes.
+      sha256(JSON.stringify(["r", `x${odd.replace("\\", "/")}.yaml`, odd, odd, odd, "12"])),
     );
   });
 });
