@@ -3,7 +3,7 @@
  * and turns every RuleResult into a Finding with its severity, stable fingerprint, place and suppression state.
  */
 import type { Model, ModelResource } from "../model/types.js";
-import { effectiveRuleSettings, selectProfile } from "../policy/profile.js";
+import { effectiveRuleSettings, profileSelector } from "../policy/profile.js";
 import type { EffectiveRuleSettings, Policy } from "../policy/types.js";
 import {
   type Rule,
@@ -14,7 +14,7 @@ import {
   type Verdict,
 } from "../rules/types.js";
 import { citationsIn } from "./citations.js";
-import { findingFingerprint } from "./fingerprint.js";
+import { fingerprintOf, fingerprintSubject } from "./fingerprint.js";
 import { redactSecrets } from "./redact.js";
 import { resolveSuppression } from "./suppression.js";
 import { describeThrown, ReportedThrow } from "./thrown.js";
@@ -31,43 +31,75 @@ export interface RunRulesOptions {
 }
 
 export function runRules(models: readonly Model[], opts: RunRulesOptions): Finding[] {
-  const settingsCache = new Map<string, EffectiveRuleSettings>();
-  const settingsFor = (rule: Rule, profile: string): EffectiveRuleSettings => {
-    const key = `${rule.meta.id}\u0000${profile}`;
-    let settings = settingsCache.get(key);
+  // Settings by profile, one per rule (by its index in opts.rules): a run has few profiles and many resources.
+  const settingsByProfile = new Map<string, EffectiveRuleSettings[]>();
+  const settingsFor = (index: number, rule: Rule, profile: string): EffectiveRuleSettings => {
+    let settings = settingsByProfile.get(profile);
     if (!settings) {
-      settings = effectiveRuleSettings(opts.policy, rule.meta, profile);
-      settingsCache.set(key, settings);
+      settings = [];
+      settingsByProfile.set(profile, settings);
     }
-    return settings;
+    let s = settings[index];
+    if (!s) {
+      s = effectiveRuleSettings(opts.policy, rule.meta, profile);
+      settings[index] = s;
+    }
+    return s;
   };
+  const selectProfile = profileSelector(opts.policy);
 
   const findings: Finding[] = [];
   for (const model of models) {
     for (const resource of model.resources.values()) {
-      let profile: string | undefined;
-      for (const rule of opts.rules) {
+      let on: ResourceJudged | undefined;
+      for (let index = 0; index < opts.rules.length; index++) {
+        const rule = opts.rules[index] as Rule;
         if (!rule.meta.appliesTo.includes(resource.kind)) continue;
-        profile ??= selectProfile(opts.policy, resource, model);
-        const settings = settingsFor(rule, profile);
+        on ??= judged(resource, model, selectProfile(resource, model));
+        const settings = settingsFor(index, rule, on.profile);
         if (!settings.enabled) continue;
         const results = evaluateSafely(
           rule,
           resource,
-          { model, params: settings.params, profile, now: opts.now },
+          { model, params: settings.params, profile: on.profile, now: opts.now },
           opts.onRuleError,
         );
-        const occurrences = new Map<string, number>();
+        // Results with the same property and condition label are told apart by their order (the fingerprint's
+        // occurrence); the key needs no escaping, the property's length says where the label starts.
+        const occurrences = results.length > 1 ? new Map<string, number>() : undefined;
         for (const result of results) {
-          const identity = JSON.stringify([result.property ?? "", result.when ?? ""]);
-          const occurrence = occurrences.get(identity) ?? 0;
-          occurrences.set(identity, occurrence + 1);
-          findings.push(toFinding(rule, result, resource, model, settings, profile, occurrence, opts));
+          let occurrence = 0;
+          if (occurrences) {
+            const property = result.property ?? "";
+            const identity = `${property.length}:${property}${result.when ?? ""}`;
+            occurrence = occurrences.get(identity) ?? 0;
+            occurrences.set(identity, occurrence + 1);
+          }
+          findings.push(toFinding(rule, result, on, model, settings, occurrence, opts));
         }
       }
     }
   }
   return findings;
+}
+
+/** What every finding on one resource shares: computed once per resource, not once per finding. */
+interface ResourceJudged {
+  resource: ModelResource;
+  profile: string;
+  /** Finding.resource: the same object for every finding on the resource. */
+  ref: Finding["resource"];
+  /** The resource's part of the fingerprint (fingerprintSubject). */
+  subject: string;
+}
+
+function judged(resource: ModelResource, model: Model, profile: string): ResourceJudged {
+  return {
+    resource,
+    profile,
+    ref: { id: resource.id, name: resource.name, kind: resource.kind, origin: resource.origin },
+    subject: fingerprintSubject(resource, model),
+  };
 }
 
 /**
@@ -155,13 +187,13 @@ function describeType(value: unknown): string {
 function toFinding(
   rule: Rule,
   result: RuleResult,
-  resource: ModelResource,
+  on: ResourceJudged,
   model: Model,
   settings: EffectiveRuleSettings,
-  profile: string,
   occurrence: number,
   opts: RunRulesOptions,
 ): Finding {
+  const resource = on.resource;
   let verdict = result.verdict;
   let message = redactSecrets(result.message, model.secrets);
   if (verdict === "unknown" && opts.strict) {
@@ -173,16 +205,9 @@ function toFinding(
     severity: lowerSeverity(settings.severity, result.severity),
     verdict,
     message,
-    resource: { id: resource.id, name: resource.name, kind: resource.kind, origin: resource.origin },
-    profile,
-    fingerprint: findingFingerprint({
-      ruleId: rule.meta.id,
-      resource,
-      model,
-      ...(result.property !== undefined ? { property: result.property } : {}),
-      ...(result.when !== undefined ? { when: result.when } : {}),
-      occurrence,
-    }),
+    resource: on.ref,
+    profile: on.profile,
+    fingerprint: fingerprintOf(rule.meta.id, on.subject, result.property, result.when, occurrence),
   };
   if (result.property !== undefined) finding.property = result.property;
   const location = result.loc ?? resource.loc;

@@ -52,6 +52,51 @@ export function profileMatches(match: ProfileMatch, facts: ResourceFacts): boole
 }
 
 export function selectProfile(policy: Policy, resource: ModelResource, model: Model): string {
+  return selectProfileUncached(policy, resource, model);
+}
+
+/**
+ * selectProfile for many resources under one policy, remembered by what a profile depends on: file, stack name,
+ * account and the tags profiles match on (and, for a KMS key, those of the databases using it). The resources of
+ * one template mostly share them, so each distinct combination is matched against the profiles' globs once.
+ */
+export function profileSelector(policy: Policy): (resource: ModelResource, model: Model) => string {
+  const chosen = new Map<string, string>();
+  // Only the tags some profile matches on decide anything (a Name tag unique to each resource does not).
+  const tagKeys = new Set(policy.profiles.flatMap((p) => Object.keys(p.match?.tags ?? {}).map((k) => k.toLowerCase())));
+  return (resource, model) => {
+    let key = factsKey(resource, model, tagKeys);
+    if (resource.kind === "kms-key") {
+      for (const user of keyUsers(model, resource.id)) key += `\n${factsKey(user, model, tagKeys)}`;
+    }
+    let profile = chosen.get(key);
+    if (profile === undefined) {
+      profile = selectProfileUncached(policy, resource, model);
+      chosen.set(key, profile);
+    }
+    return profile;
+  };
+}
+
+/**
+ * Everything of a resource and its model that profile matching reads, as one string: file, stack name, account, and
+ * the tags whose key (without case) is one of `tagKeys`. The policy is the selector's.
+ */
+function factsKey(resource: ModelResource, model: Model, tagKeys: ReadonlySet<string>): string {
+  const parts: (string | undefined)[] = [
+    resource.origin.file ?? model.file,
+    resource.origin.stackName ?? model.stackName,
+    resource.origin.account ?? model.account,
+  ];
+  if (tagKeys.size > 0) {
+    for (const [k, v] of Object.entries(resourceTags(resource, model))) {
+      if (tagKeys.has(k.toLowerCase())) parts.push(k, v);
+    }
+  }
+  return JSON.stringify(parts);
+}
+
+function selectProfileUncached(policy: Policy, resource: ModelResource, model: Model): string {
   const facts = resourceFacts(policy, resource, model);
   // A KMS key is rarely tagged like the databases it protects; it also takes the profile of any database using it
   // (the first in profile order, so a key shared by production and development is judged as production).

@@ -42,6 +42,10 @@ export function combine<T extends unknown[]>(
   base: ConditionAssumption,
   ...attrs: { [K in keyof T]: Attr<T[K]> }
 ): Combination<T>[] {
+  // The common case, no attribute depends on a condition: one combination of the attributes as they are.
+  if (!(attrs as Attr<unknown>[]).some((a) => a.state === "conditional")) {
+    return [{ when: {}, values: [...attrs] as unknown as Combination<T>["values"] }];
+  }
   let partial: { when: ConditionAssumption; values: Resolved<unknown>[] }[] = [{ when: base, values: [] }];
   for (const attr of attrs as Attr<unknown>[]) {
     const next: typeof partial = [];

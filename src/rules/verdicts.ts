@@ -52,6 +52,11 @@ export function mergeJudgements(
       suffix,
     );
   }
+  if (items.length === 1) {
+    // One alternative (no condition involved): its judgement as it is, what the general case below also gives.
+    const only = (items[0] as AlternativeJudgement).judgement;
+    return finish(only.loc !== undefined ? only : { ...only, loc: fallback.loc ?? resource.loc }, suffix);
+  }
   const byVerdict = new Map<Verdict, AlternativeJudgement[]>();
   for (const item of items) {
     const list = byVerdict.get(item.judgement.verdict) ?? [];

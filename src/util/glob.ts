@@ -8,15 +8,28 @@ type Matcher = (value: string) => boolean;
 
 const cache = new Map<string, Matcher>();
 
+/**
+ * Answers by pattern and value: profiles try the same tag values and stack names against the same patterns for
+ * every resource. Emptied when it grows past RESULTS_LIMIT, so a scan of many distinct paths stays bounded.
+ */
+const results = new Map<string, boolean>();
+const RESULTS_LIMIT = 50_000;
+
 export function globMatch(pattern: string, value: string, options: { nocase?: boolean } = {}): boolean {
   const nocase = options.nocase === true;
   const key = `${nocase ? "i" : "c"}:${pattern}`;
+  const resultKey = `${key}\u0000${value}`;
+  const known = results.get(resultKey);
+  if (known !== undefined) return known;
   let matcher = cache.get(key);
   if (!matcher) {
     matcher = picomatch(pattern, { dot: true, nocase });
     cache.set(key, matcher);
   }
-  return matcher(value);
+  const matched = matcher(value);
+  if (results.size >= RESULTS_LIMIT) results.clear();
+  results.set(resultKey, matched);
+  return matched;
 }
 
 /** True when any pattern matches any value. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { effectiveRuleSettings, selectProfile } from "../../src/policy/profile.js";
+import type { Model, ModelResource } from "../../src/model/types.js";
+import { effectiveRuleSettings, profileSelector, selectProfile } from "../../src/policy/profile.js";
 import type { PolicyProfile } from "../../src/policy/types.js";
 import { cluster, fakeMeta, instance, liveInstance, liveModel, policyWith, templateModel } from "../engine/helpers.js";
 
@@ -152,5 +153,55 @@ describe("selectProfile for KMS keys", () => {
     const prod = instance("ProdDb", { tags: { environment: "prod" }, kmsKeyId: ref });
     expect(selectProfile(policy, key, templateModel("t.yaml", [key, dev, prod]))).toBe("production");
     expect(selectProfile(policy, key, templateModel("t.yaml", [key]))).toBe("default");
+  });
+});
+
+describe("profileSelector (selectProfile remembered per file and tag set)", () => {
+  it("gives what selectProfile gives for every resource, however many share a file, tags or a key", () => {
+    const select = profileSelector(policy);
+    const ref = { state: "known" as const, value: "K", origin: { kind: "literal" as const }, refersTo: "K" };
+    const key = (id: string) => ({
+      id,
+      kind: "kms-key" as const,
+      name: id,
+      origin: { source: "template" as const, file: "t.yaml", logicalId: id },
+      tags: {},
+      suppressions: [],
+      keyId: id,
+      enabled: { state: "absent" as const, default: true, defaultSource: "test" },
+      rotationEnabled: { state: "absent" as const, default: false, defaultSource: "test" },
+      keyManager: { state: "known" as const, value: "CUSTOMER" as const, origin: { kind: "literal" as const } },
+      aliases: [],
+    });
+    const prodCluster = cluster("Prod", { tags: { environment: "prod" }, memberIds: ["Writer"], kmsKeyId: ref });
+    const writer = instance("Writer", { role: "aurora-member", clusterId: "Prod" });
+    const plain = instance("Plain");
+    const preprod = instance("Preprod", { tags: { environment: "preprod" } });
+    // Tags no profile matches on (Name) do not decide; a key that differs only in case does.
+    const namedProd = instance("NamedProd", { tags: { Name: "a", Environment: "PROD" } });
+    const named = instance("Named", { tags: { Name: "b" } });
+    const used = key("K");
+    const unused = key("Unused");
+    const inT = templateModel("t.yaml", [prodCluster, writer, plain, preprod, namedProd, named, used, unused]);
+    const dev = instance("Plain", { origin: { source: "template", file: "dev/t.yaml", logicalId: "Plain" } });
+    const inDev = templateModel("dev/t.yaml", [dev]);
+    const inStack = templateModel("t.yaml", [plain], { stackName: "orders-prod" });
+    const cases: Array<[ModelResource, Model, string]> = [
+      [prodCluster, inT, "production"],
+      [writer, inT, "production"],
+      [plain, inT, "default"],
+      [preprod, inT, "default"],
+      [namedProd, inT, "production"],
+      [named, inT, "default"],
+      [used, inT, "production"],
+      [unused, inT, "default"],
+      [dev, inDev, "development"],
+      [plain, inStack, "production"],
+    ];
+    // Twice over: the second pass is answered from what the first remembered.
+    for (const [resource, model, expected] of [...cases, ...cases]) {
+      expect(select(resource, model), resource.id).toBe(expected);
+      expect(selectProfile(policy, resource, model), resource.id).toBe(expected);
+    }
   });
 });

@@ -388,8 +388,7 @@ function buildResource(
       const engineValue = settled(engine);
       const instanceClass = str("DBClusterInstanceClass");
       const multiAzCluster = engineValue !== undefined && !isAuroraEngine(engineValue);
-      const cluster: DbCluster = {
-        ...base,
+      const cluster = onBase<DbCluster>(base, {
         kind: "db-cluster",
         engine,
         engineVersion: str("EngineVersion"),
@@ -438,7 +437,7 @@ function buildResource(
         memberIds: [],
         deletionPolicy: r.attribute("DeletionPolicy", asString, DEFAULTS.rdsSnapshotPolicy, "string"),
         updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
-      };
+      });
       return cluster;
     }
     case "AWS::RDS::DBInstance": {
@@ -446,8 +445,7 @@ function buildResource(
       const member = isSet(clusterIdentifier);
       const source = str("SourceDBInstanceIdentifier");
       const policyDefault = member ? DEFAULTS.deletePolicy : DEFAULTS.rdsSnapshotPolicy;
-      const instance: DbInstance = {
-        ...base,
+      const instance = onBase<DbInstance>(base, {
         kind: "db-instance",
         role: member ? "aurora-member" : isSet(source) ? "read-replica" : "standalone",
         engine: lower(str("Engine")),
@@ -483,12 +481,11 @@ function buildResource(
         dbSubnetGroupName: lower(str("DBSubnetGroupName", DEFAULTS.dbSubnetGroupName)),
         deletionPolicy: r.attribute("DeletionPolicy", asString, policyDefault, "string"),
         updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
-      };
+      });
       return instance;
     }
     case "AWS::RDS::GlobalCluster": {
-      const global: GlobalCluster = {
-        ...base,
+      const global = onBase<GlobalCluster>(base, {
         kind: "global-cluster",
         engine: lower(str("Engine")),
         storageEncrypted: r.prop("StorageEncrypted", asBool, DEFAULTS.none, "boolean"),
@@ -498,12 +495,11 @@ function buildResource(
         memberClusterIds: [],
         deletionPolicy: r.attribute("DeletionPolicy", asString, DEFAULTS.deletePolicy, "string"),
         updateReplacePolicy: r.attribute("UpdateReplacePolicy", asString, DEFAULTS.updateReplacePolicy, "string"),
-      };
+      });
       return global;
     }
     case "AWS::KMS::Key": {
-      const key: KmsKey = {
-        ...base,
+      const key = onBase<KmsKey>(base, {
         kind: "kms-key",
         keyId: res.key,
         enabled: r.prop("Enabled", asBool, DEFAULTS.kmsKeyEnabled, "boolean"),
@@ -511,11 +507,20 @@ function buildResource(
         keyManager: { state: "known", value: "CUSTOMER", origin: { kind: "literal" }, loc: r.loc(res.keyPos) },
         aliases: [],
         deletionPolicy: r.attribute("DeletionPolicy", asString, DEFAULTS.deletePolicy, "string"),
-      };
+      });
       return key;
     }
   }
   return undefined;
+}
+
+/**
+ * The resource: base's fields, then its kind's, in that order (as `{ ...base, ...fields }` would give). Not written as
+ * a spread: V8 makes an object spread and then given some thirty more properties on a slow path that cost about
+ * 40 microseconds per resource, most of the model build.
+ */
+function onBase<T extends ModelResource>(base: ResourceBase, fields: Omit<T, keyof ResourceBase> & Partial<T>): T {
+  return Object.assign({}, base, fields) as T;
 }
 
 function mapKnown<T>(attr: Attr<T>, f: (v: T) => T): Attr<T> {
