@@ -113,6 +113,7 @@ export function runScanPool(opts: PoolOptions): Promise<PoolResult> {
   const window = batchSize * opts.jobs * 4;
   const members = new Set<Member>();
   const workerFile = opts.workerFile ?? defaultWorkerFile();
+  const wirePolicy = withoutCompiledPatterns(opts.policy) as Policy;
 
   return new Promise<PoolResult>((resolve, reject) => {
     let finished = false;
@@ -197,7 +198,7 @@ export function runScanPool(opts: PoolOptions): Promise<PoolResult> {
       const shared = new SharedArrayBuffer(4);
       const input: ScanWorkerInput = {
         entry: opts.workerFile ? "custom" : "default",
-        policy: opts.policy,
+        policy: wirePolicy,
         strict: opts.strict,
         now: opts.now,
         root: opts.root,
@@ -205,7 +206,13 @@ export function runScanPool(opts: PoolOptions): Promise<PoolResult> {
         declared: opts.declared,
         slot: shared,
       };
-      const worker = new Worker(workerFile, { workerData: input, stdout: false, stderr: false });
+      let worker: Worker;
+      try {
+        worker = new Worker(workerFile, { workerData: input, stdout: false, stderr: false });
+      } catch (err) {
+        finish({ next, unavailable: `a worker could not be started: ${String(err)}` });
+        return;
+      }
       const m: Member = {
         worker,
         slot: new Int32Array(shared),
@@ -259,6 +266,26 @@ export function runScanPool(opts: PoolOptions): Promise<PoolResult> {
       return;
     }
     const workers = Math.min(opts.jobs, queue.length);
-    for (let i = 0; i < workers; i++) spawn();
+    try {
+      for (let i = 0; i < workers && !finished; i++) spawn();
+    } catch (err) {
+      fail(err);
+    }
   });
+}
+
+/**
+ * The policy as it can be copied to a worker: its custom rules' compiled `matches:` patterns (functions) left out;
+ * the declarative rule compiler compiles them again from the pattern's text (src/rules/declarative/condition.ts).
+ */
+export function withoutCompiledPatterns(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutCompiledPatterns);
+  if (value === null || typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item === "function") continue;
+    if (item && typeof item === "object" && typeof (item as { test?: unknown }).test === "function") continue;
+    out[key] = withoutCompiledPatterns(item);
+  }
+  return out;
 }

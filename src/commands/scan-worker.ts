@@ -13,6 +13,7 @@ import type { Policy } from "../policy/types.js";
 import { compileCustomRule } from "../rules/declarative/index.js";
 import { allRules } from "../rules/index.js";
 import { scanTemplateFile, type TemplateScanOptions } from "../scanners/template/index.js";
+import { compileLinearPattern } from "../util/linear-pattern.js";
 
 export interface ScanWorkerInput {
   /** "default": this file is the worker and starts serving; otherwise a wrapper calls serveScanWorker itself. */
@@ -66,7 +67,7 @@ export function serveScanWorker(beforeFile?: BeforeFile): void {
   const slot = new Int32Array(input.slot);
   const judge = new Judge({
     policy: input.policy,
-    rules: [...allRules, ...input.policy.customRules.map(compileCustomRule)],
+    rules: [...allRules, ...input.policy.customRules.map((spec) => compileCustomRule(withPatterns(spec)))],
     strict: input.strict,
     now: input.now,
   });
@@ -112,6 +113,18 @@ export function serveScanWorker(beforeFile?: BeforeFile): void {
     void drain();
   });
   port.postMessage("ready");
+}
+
+/** A custom rule as the main thread has it: each `matches:` pattern compiled (left out of the copy: a function). */
+function withPatterns<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withPatterns) as T;
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = withPatterns(item);
+  if (out.operator === "matches" && out.pattern === undefined && out.operand !== undefined) {
+    out.pattern = compileLinearPattern(String(out.operand));
+  }
+  return out as T;
 }
 
 if (workerData && (workerData as ScanWorkerInput).entry === "default") serveScanWorker();
