@@ -27,17 +27,14 @@ export const FILE_BUDGET_MS = 60_000;
 /** Most jobs accepted on the command line. */
 export const MAX_JOBS = 64;
 /**
- * `--jobs auto`: one job (no worker) below this many files; measured with bench/jobs.mjs (a worker costs its start
- * and the copy of its findings, which a small scan does not earn back).
+ * The number of jobs `--jobs auto` (and no --jobs) gives a scan of `files` files on `cores` cores: one, by
+ * measurement (bench/jobs.mjs on this project's 2-core machines, shared and loaded): two workers took 1.4-1.5x the
+ * CPU time of one job on 1,000 generated files (each worker pays its start, ~220 ms, its own JIT warm-up, and
+ * copying its findings to the main thread) and were no faster in wall time. Raise it here when a measurement on
+ * an idle machine shows a gain at some size.
  */
-export const AUTO_MIN_FILES = 400;
-/** `--jobs auto`: at least this many files per worker. */
-export const AUTO_FILES_PER_JOB = 200;
-
-/** The number of jobs `--jobs auto` (and no --jobs) gives a scan of `files` files. */
-export function autoJobs(files: number, cores = availableParallelism()): number {
-  if (files < AUTO_MIN_FILES) return 1;
-  return Math.max(1, Math.min(cores, Math.floor(files / AUTO_FILES_PER_JOB), MAX_JOBS));
+export function autoJobs(_files: number, _cores = availableParallelism()): number {
+  return 1;
 }
 
 /** "auto", or a whole number 1..MAX_JOBS; otherwise undefined (a usage error). */
