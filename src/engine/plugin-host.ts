@@ -74,7 +74,7 @@ export class PluginHost {
   static async load(path: string, budget: PluginBudget = DEFAULT_PLUGIN_BUDGET): Promise<HostedModule> {
     const signal = new SharedArrayBuffer(4);
     const { port1, port2 } = new MessageChannel();
-    const input: WorkerInput = { path, signal, port: port2 };
+    const input: WorkerInput = { role: "plugin", path, signal, port: port2 };
     const worker = new Worker(workerFile(), { workerData: input, transferList: [port2] });
     const host = new PluginHost(worker, port1, signal, budget);
     const answer = await new Promise<LoadAnswer | { failed: string }>((resolve) => {

@@ -12,6 +12,8 @@ import { exportedRules } from "./plugin-exports.js";
 import { describeThrown } from "./thrown.js";
 
 export interface WorkerInput {
+  /** Marks a plugin's worker: other workers (scan --jobs) import this module too, and must not run it. */
+  role: "plugin";
   path: string;
   /** Int32 flag the worker sets (then notifies) when an answer is on `port`, or when the thread ends. */
   signal: SharedArrayBuffer;
@@ -49,7 +51,7 @@ class ExitCalled extends Error {
   }
 }
 
-if (parentPort) {
+if (parentPort && (workerData as Partial<WorkerInput> | null)?.role === "plugin") {
   const { path, signal, port } = workerData as WorkerInput;
   const flag = new Int32Array(signal);
   const wake = (state: number) => {

@@ -112,6 +112,14 @@ export interface JudgeOptions {
   now: Date;
 }
 
+/** What judge() added for some models, as another thread hands it over (see Judge.absorb). */
+export interface JudgedModels {
+  findings: readonly Finding[];
+  errors: readonly ScanError[];
+  resources: number;
+  templatesWithDatabases: number;
+}
+
 /** Judges models as they come, so they need not be kept, and accumulates findings and errors. */
 export class Judge {
   readonly findings: Finding[] = [];
@@ -150,6 +158,17 @@ export class Judge {
         ),
       );
     }
+  }
+
+  /**
+   * Takes models another thread already judged with the same policy and rules (`scan --jobs`): their findings and
+   * errors in the order judge() would have produced them, and how many resources and database templates they held.
+   */
+  absorb(judged: JudgedModels): void {
+    appendAll(this.findings, judged.findings);
+    appendAll(this.errors, judged.errors);
+    this.resources += judged.resources;
+    this.templatesWithDatabases += judged.templatesWithDatabases;
   }
 
   report(
