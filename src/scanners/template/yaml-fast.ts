@@ -92,6 +92,7 @@ export function readYamlFast(text: string, shortForms: ShortForms, namespacedTag
   const kids: AstNode[] = [];
   const values: unknown[] = [];
   const plainKey: boolean[] = [];
+  let top = 0;
   let depth = 0;
   let nodes = 0;
 
@@ -139,7 +140,7 @@ export function readYamlFast(text: string, shortForms: ShortForms, namespacedTag
     startPos[depth] = { line: line + 1, column: i - lineStart + 1 };
     tags[depth] = tag;
     tagPos[depth] = tagAt;
-    kidBase[depth] = kids.length;
+    kidBase[depth] = top;
     depth++;
   };
 
@@ -151,7 +152,7 @@ export function readYamlFast(text: string, shortForms: ShortForms, namespacedTag
     const pos = startPos[d] as Pos;
     const tag = tags[d] as string | null;
     let node: AstNode;
-    if (kids.length - base === 1 && values[base] === result && typeof result === "object" && result !== null) {
+    if (top - base === 1 && values[base] === result && typeof result === "object" && result !== null) {
       // A collection read as the would-be key of a block mapping that has none (`- {a: 1}`, a value on the next
       // line): js-yaml's node for it wraps the one that read it.
       node = kids[base] as AstNode;
@@ -163,29 +164,31 @@ export function readYamlFast(text: string, shortForms: ShortForms, namespacedTag
           break;
         }
         case "sequence": {
-          const n = kids.length - base;
+          const n = top - base;
           if ((result as unknown[]).length !== n) throw fallback("empty list item"); // it has no events
-          node = { t: "seq", items: kids.slice(base), pos };
+          node = { t: "seq", items: kids.slice(base, top), pos };
           break;
         }
         case "mapping": {
-          const n = kids.length - base;
+          const n = top - base;
           if (n % 2 !== 0) throw fallback("mapping key without a value");
-          const object = result as Record<string, unknown>;
+          // A flow mapping may hold a key without a value, which has no event: the pairs must then be js-yaml's.
+          const object = s.input.charCodeAt(start[d] as number) === 0x7b ? (result as Record<string, unknown>) : null;
           const entries: MapEntry[] = new Array(n / 2);
-          for (let k = base, e = 0; k < kids.length; k += 2, e++) {
+          for (let k = base, e = 0; k < top; k += 2, e++) {
             const keyNode = kids[k] as AstNode;
             if (!plainKey[k] || keyNode.t !== "scalar") throw fallback("complex, explicit or tagged key");
             const key = String(keyNode.value);
-            // Every key and value must be the pair js-yaml stored (a flow key without a value has no value event).
             if (key === "<<") throw fallback("merge key");
             if (key.length > 1024) throw fallback("key over 1024 characters");
-            if (object[key] !== values[k + 1]) throw fallback("mapping pairs out of step");
+            if (object !== null && object[key] !== values[k + 1]) throw fallback("mapping pairs out of step");
             entries[e] = { key, keyPos: keyNode.pos, value: kids[k + 1] as AstNode };
           }
-          let count = 0;
-          for (const _ in object) count++;
-          if (count !== n / 2) throw fallback("mapping pairs out of step");
+          if (object !== null) {
+            let count = 0;
+            for (const _ in object) count++;
+            if (count !== n / 2) throw fallback("mapping pairs out of step");
+          }
           node = { t: "map", entries, pos };
           break;
         }
@@ -206,13 +209,11 @@ export function readYamlFast(text: string, shortForms: ShortForms, namespacedTag
           };
         }
       }
-    kids.length = base;
-    values.length = base;
-    plainKey.length = base;
     if (tag !== null) node = longForm(node, tag, tagPos[d] as Pos, shortForms, namespacedTag);
-    kids.push(node);
-    values.push(result);
-    plainKey.push(tag === null && start[d] === openAt[d]);
+    kids[base] = node;
+    values[base] = result;
+    plainKey[base] = tag === null && start[d] === openAt[d];
+    top = base + 1;
   };
 
   try {
@@ -230,7 +231,7 @@ export function readYamlFast(text: string, shortForms: ShortForms, namespacedTag
       },
     } as LoadOptions);
     if (value === undefined || value === null) return "empty document";
-    if (kids.length !== 1 || depth !== 0) return "document out of step";
+    if (top !== 1 || depth !== 0) return "document out of step";
     return kids[0] as AstNode;
   } catch (err) {
     if (err instanceof Fallback) return err.message;
