@@ -34,7 +34,7 @@ export type ParseResult = { ok: true; root: AstNode } | { ok: false; error: Pars
 const MAX_DEPTH = MAX_NESTING;
 
 /** Short-form tags CloudFormation accepts, and the long form each becomes. */
-const SHORT_FORM: Record<string, string> = {
+export const SHORT_FORM: Record<string, string> = {
   "!Ref": "Ref",
   "!Condition": "Condition",
   "!GetAtt": "Fn::GetAtt",
@@ -69,7 +69,7 @@ const SHORT_FORM: Record<string, string> = {
 const CORE_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
 
 /** Pre-processor directives (AWS Rain's !Rain::Embed, !Rain::Module, ...): kept, evaluated as unknown. */
-const NAMESPACED_TAG = /^![A-Za-z][A-Za-z0-9]*::[A-Za-z][A-Za-z0-9]*$/;
+export const NAMESPACED_TAG = /^![A-Za-z][A-Za-z0-9]*::[A-Za-z][A-Za-z0-9]*$/;
 
 class TemplateSyntaxError extends Error {
   constructor(

@@ -126,6 +126,8 @@ export function readYamlFast(text: string, shortForms: ShortForms, namespacedTag
         do c = input.charCodeAt(++i);
         while (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0);
         tag = input.slice(from, i);
+        // `!!str`, `!<tag:...>`: the exact path knows which core tags CloudFormation reads.
+        if (tag.charCodeAt(1) === 0x21 || tag.charCodeAt(1) === 0x3c) throw fallback(`tag ${tag}`);
         tagAt = { line: line + 1, column: from - lineStart + 1 };
         // A tagged empty value is "" right after the tag and its blanks, as `yaml` reads it.
         let j = i;
