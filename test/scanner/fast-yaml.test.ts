@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type AstNode, child } from "../../src/scanners/template/ast.js";
-import { discoverFiles } from "../../src/scanners/template/index.js";
+import { discoverFiles, scanTemplateText } from "../../src/scanners/template/index.js";
 import { NAMESPACED_TAG, parseTemplateText, parseYamlExact, SHORT_FORM } from "../../src/scanners/template/parse.js";
 import { readYamlFast } from "../../src/scanners/template/yaml-fast.js";
 import { CORPUS_ROOT, HAS_CORPUS } from "../support/optional-suites.js";
@@ -251,5 +251,22 @@ describe("fast YAML reader: targeted cases", () => {
     expect(readYamlFast(`A: ${deep}\n`, SHORT, NAMESPACED)).toMatch(/^js-yaml: nesting exceeded maxDepth/);
     const result = parseTemplateText(`A: ${deep}\n`);
     expect(result.ok).toBe(false);
+  });
+});
+
+describe("CloudFormation's YAML dialect (YAML 1.2 core, README Known limits)", () => {
+  it("reads yes/no as strings, so a boolean property written `yes` is unknown, never a wrong verdict", () => {
+    const text =
+      "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n      StorageEncrypted: yes\n      MultiAZ: true\n";
+    const db = scanTemplateText(text, "t.yaml").model?.resources.get("Db");
+    expect(db).toMatchObject({ storageEncrypted: { state: "unknown" }, multiAZ: { state: "known", value: true } });
+  });
+
+  it("reads a %YAML 1.1 document as YAML 1.1, on the exact path", () => {
+    expect(readYamlFast("%YAML 1.1\n---\nA: yes\n", SHORT, NAMESPACED)).toBe("directive");
+    expect(parseTemplateText("%YAML 1.1\n---\nA: yes\nB: 017\n")).toMatchObject({
+      ok: true,
+      root: { entries: [{ value: { value: true } }, { value: { value: 15 } }] },
+    });
   });
 });

@@ -15,7 +15,8 @@
  * an empty value are null. Integers are decimal, `0o17` octal and `0x1F` hex; `017` is decimal 17 (not YAML 1.1's
  * octal 15) and `1_000` is a string. Floats: `1.5`, `.5`, `1.`, `1e3`, `.inf`, `-.inf`, `.nan`. Merge keys are
  * rejected, `!!` tags limited to the core ones (the exact path), the short-form intrinsic tags (!Ref, !Sub...)
- * become their long form and namespaced pre-processor tags (!Rain::Embed) are kept.
+ * become their long form and namespaced pre-processor tags (!Rain::Embed) are kept. A document that declares
+ * `%YAML 1.1` goes to the exact path, which reads it as YAML 1.1 (yes/no booleans, 017 octal).
  */
 import { type EventType, FAILSAFE_SCHEMA, type LoadOptions, load, type State, Type } from "js-yaml";
 import type { AstNode, MapEntry, Pos } from "./ast.js";
