@@ -87,7 +87,8 @@ export function readYamlFast(text: string, shortForms: ShortForms, namespacedTag
   const openLineStart: number[] = [];
   const tags: (string | null)[] = [];
   const tagPos: (Pos | null)[] = [];
-  const afterTag: Pos[] = [];
+  /** Column after a tag and its blanks (where a tagged empty value is). */
+  const afterTag: number[] = [];
   const kidBase: number[] = [];
   // Nodes closed and not yet taken by their parent: the AST node, js-yaml's value, whether it may be a plain key.
   const kids: AstNode[] = [];
@@ -133,7 +134,7 @@ export function readYamlFast(text: string, shortForms: ShortForms, namespacedTag
         // A tagged empty value is "" right after the tag and its blanks, as `yaml` reads it.
         let j = i;
         while (input.charCodeAt(j) === 0x20 || input.charCodeAt(j) === 0x09) j++;
-        afterTag[depth] = { line: line + 1, column: j - lineStart + 1 };
+        afterTag[depth] = j - lineStart + 1;
         continue;
       }
       break;
@@ -199,7 +200,8 @@ export function readYamlFast(text: string, shortForms: ShortForms, namespacedTag
           // Nothing read: an empty value, null, placed where `yaml` places it (after the blanks that follow ':').
           if (result !== null) throw fallback("empty value read as a value");
           if (tag !== null) {
-            node = { t: "scalar", value: "", pos: afterTag[d] as Pos };
+            const line = (tagPos[d] as Pos).line;
+            node = { t: "scalar", value: "", pos: { line, column: afterTag[d] as number } };
             break;
           }
           const input = s.input;
