@@ -34,5 +34,12 @@ export function optionalSuites(): OptionalSuite[] {
       missing: `no corpus at ${CORPUS_ROOT}`,
       howToRun: "run from a checkout that has ../shared/corpus beside it (as on the project machines and CI)",
     },
+    {
+      name: "fast YAML reader against the exact path on the corpus",
+      file: "test/scanner/fast-yaml.test.ts",
+      available: HAS_CORPUS,
+      missing: `no corpus at ${CORPUS_ROOT}`,
+      howToRun: "run from a checkout that has ../shared/corpus beside it (as on the project machines and CI)",
+    },
   ];
 }

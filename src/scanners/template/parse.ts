@@ -1,7 +1,9 @@
 /**
- * Parses CloudFormation YAML or JSON into the positioned AST (ast.ts). YAML goes through the `yaml` package
- * (exact ranges, duplicate-key detection, precise errors); JSON through jsonc-parser, which is several times faster
- * than a YAML parser on CDK-sized JSON. Either way, errors come back as file positions, never as exceptions.
+ * Parses CloudFormation YAML or JSON into the positioned AST (ast.ts). YAML goes through the fast positioned reader
+ * (yaml-fast.ts, js-yaml underneath, where CloudFormation's YAML dialect is described) and, for anything unusual or
+ * wrong, through the `yaml` package (exact ranges, duplicate-key detection, precise errors); JSON through the fast
+ * reader (json.ts) and jsonc-parser for its errors. Either way, errors come back as file positions, never as
+ * exceptions.
  */
 import { type Node as JsonNode, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
 import {
@@ -19,6 +21,7 @@ import {
 import { type AstNode, LineIndex, type MapEntry, type Pos } from "./ast.js";
 import { MAX_ALIAS_NODES, MAX_NESTING, MAX_NODES } from "./budgets.js";
 import { parseJsonFast } from "./json.js";
+import { parseYamlFast } from "./yaml-fast.js";
 
 export interface ParseFailure {
   message: string;
@@ -31,7 +34,7 @@ export type ParseResult = { ok: true; root: AstNode } | { ok: false; error: Pars
 const MAX_DEPTH = MAX_NESTING;
 
 /** Short-form tags CloudFormation accepts, and the long form each becomes. */
-const SHORT_FORM: Record<string, string> = {
+export const SHORT_FORM: Record<string, string> = {
   "!Ref": "Ref",
   "!Condition": "Condition",
   "!GetAtt": "Fn::GetAtt",
@@ -66,7 +69,7 @@ const SHORT_FORM: Record<string, string> = {
 const CORE_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
 
 /** Pre-processor directives (AWS Rain's !Rain::Embed, !Rain::Module, ...): kept, evaluated as unknown. */
-const NAMESPACED_TAG = /^![A-Za-z][A-Za-z0-9]*::[A-Za-z][A-Za-z0-9]*$/;
+export const NAMESPACED_TAG = /^![A-Za-z][A-Za-z0-9]*::[A-Za-z][A-Za-z0-9]*$/;
 
 class TemplateSyntaxError extends Error {
   constructor(
@@ -160,6 +163,15 @@ function fromJson(node: JsonNode, lines: LineIndex, depth: number): AstNode {
 }
 
 function parseYaml(text: string): ParseResult {
+  const root = parseYamlFast(text, SHORT_FORM, NAMESPACED_TAG);
+  return root ? { ok: true, root } : parseYamlExact(text);
+}
+
+/**
+ * `yaml`'s parseDocument: several times slower than the fast reader (yaml-fast.ts), but the exact error messages
+ * and positions users see, and the reference the fast reader is tested against. Exported for that test.
+ */
+export function parseYamlExact(text: string): ParseResult {
   const lineCounter = new LineCounter();
   // Keys are checked unique while converting (a Set per mapping): the library's own check is quadratic in the keys.
   // The library builds a warning (an Error, with a stack trace) for every short-form tag it does not know (!Ref,
