@@ -142,10 +142,10 @@ rdsguard: ${R}10 failing findings (3 high, 7 medium)${E}, 4 passed; 2 resources 
       const dir = path.join(tmp, "many");
       mkdirSync(dir);
       const template = "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n";
-      for (let i = 0; i < 1500; i++) writeFileSync(path.join(dir, `t${i}.yaml`), template);
+      for (let i = 0; i < 6000; i++) writeFileSync(path.join(dir, `t${i}.yaml`), template);
       const args = ["scan", "-f", "json=/dev/null", dir];
       const tty = onTerminal(args, 120).stdout;
-      const progressLine = new RegExp(`\r${ESC}\\[Krdsguard scan: \\d+/1500 files, \\d+ files/s`);
+      const progressLine = new RegExp(`\r${ESC}\\[Krdsguard scan: \\d+/6000 files, \\d+ files/s`);
       expect(tty).toMatch(progressLine);
       // Cleared before the report: the summary line starts at the beginning of a clean line.
       const after = tty.slice(tty.lastIndexOf("\r\u001b[K") + 4);
