@@ -4,8 +4,9 @@
  * are given, each rule's `parameters` only its declared names and types. ajv errors become one readable sentence each.
  */
 import { readFileSync } from "node:fs";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import type { RuleParameter } from "../rules/types.js";
+import { ajvLibrary } from "../util/lazy.js";
 import { isIsoDate } from "./dates.js";
 
 type JsonSchema = Record<string, unknown>;
@@ -59,6 +60,8 @@ export function compilePolicyValidator(catalogue: RuleCatalogue): ValidateFuncti
   waiver.properties.rule = { enum: [...catalogue.ruleIds, "*"] };
   // Attribute names are checked by the custom-rule checker, which also knows Tags.<key> and which kinds have what.
 
+  // ajv is loaded here, for a user's policy file: the shipped one is validated by the test suite.
+  const { Ajv } = ajvLibrary();
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addFormat("date", { type: "string", validate: isIsoDate });
   return ajv.compile(schema);
