@@ -64,6 +64,17 @@ describe("cold start", () => {
     expect(r.files.some((f) => f.endsWith("/dist/cli.js"))).toBe(true);
   });
 
+  it("audit --help and an audit usage error load no AWS SDK package", () => {
+    for (const args of [
+      ["audit", "--help"],
+      ["audit", "--source", "config"],
+    ]) {
+      const r = loads(args);
+      expect(r.code, args.join(" ")).toBe(args[1] === "--help" ? 0 : 2);
+      expect([...r.packages].filter((p) => p.startsWith("@aws-sdk/") || p.startsWith("@smithy/"))).toEqual([]);
+    }
+  });
+
   it("loads ajv for a user's policy file, tinyglobby for a glob, the distance for a typo", () => {
     const dir = mkdtempSync(path.join(tmp, "policy-"));
     writeFileSync(path.join(dir, "rdsguard.yaml"), "version: 1\nrules:\n  iam-auth:\n    severity: low\n");
