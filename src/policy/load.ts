@@ -6,12 +6,12 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ScanError } from "../model/errors.js";
 import type { SourceLocation } from "../model/types.js";
 import type { CustomRuleSpec } from "../rules/declarative/spec.js";
 import type { RuleParameter } from "../rules/types.js";
 import { normalizePath } from "../util/glob.js";
+import { packagePath } from "../util/package-root.js";
 import { readTextFileSync } from "../util/read-file.js";
 import { checkCustomRules } from "./custom-rules.js";
 import { type LocatedYaml, locatedFromTree, type NodePosition, parseLocatedYaml } from "./locate.js";
@@ -53,9 +53,9 @@ export interface PolicySource {
 
 export const USER_POLICY_FILE = "rdsguard.yaml";
 
-/** rules.yaml at the package root, from src/policy/ or dist/policy/. */
+/** rules.yaml at the package root. */
 export function shippedPolicyPath(): string {
-  return fileURLToPath(new URL("../../rules.yaml", import.meta.url));
+  return packagePath("rules.yaml");
 }
 
 export function emptyPolicy(): Policy {

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { RuleParameter } from "../rules/types.js";
 import { ajvLibrary } from "../util/lazy.js";
+import { packagePath } from "../util/package-root.js";
 import { isIsoDate } from "./dates.js";
 
 type JsonSchema = Record<string, unknown>;
@@ -15,9 +16,7 @@ let baseSchema: JsonSchema | undefined;
 
 /** The schema file shipped with the package (works from src/ and dist/). */
 export function policySchema(): JsonSchema {
-  baseSchema ??= JSON.parse(
-    readFileSync(new URL("../../schema/policy.schema.json", import.meta.url), "utf8"),
-  ) as JsonSchema;
+  baseSchema ??= JSON.parse(readFileSync(packagePath("schema", "policy.schema.json"), "utf8")) as JsonSchema;
   return baseSchema;
 }
 

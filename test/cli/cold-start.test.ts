@@ -49,10 +49,13 @@ describe("cold start", () => {
       const r = loads(args);
       expect(r.code, args[0]).toBe(0);
       expect([...r.packages], args[0]).toEqual([]);
+      // Commands are dist/commands/*.js from tsc, dist/chunks/<command>-HASH.js in the bundled CLI.
+      const commands = /\/dist\/(commands\/|chunks\/(scan|audit|merge|rules|explain|test|init)-)/;
       expect(
-        r.files.filter((f) => f.includes("/dist/commands/")),
+        r.files.filter((f) => commands.test(f)),
         args[0],
       ).toEqual([]);
+      expect(r.files.filter((f) => f.includes("/dist/")).length, args[0]).toBeLessThanOrEqual(2);
     }
   });
 
@@ -62,6 +65,10 @@ describe("cold start", () => {
     expect(r.code).toBe(0);
     for (const pkg of r.packages) expect(HEAVY.includes(pkg) || pkg.startsWith("@aws-sdk/"), pkg).toBe(false);
     expect(r.files.some((f) => f.endsWith("/dist/cli.js"))).toBe(true);
+    expect(
+      r.files.some((f) => /\/dist\/chunks\/scan-\w+\.js$/.test(f)),
+      "the bundled scan command",
+    ).toBe(true);
   });
 
   it("audit --help and an audit usage error load no AWS SDK package", () => {
