@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
+import { packagePath } from "./util/package-root.js";
 
 interface PackageJson {
   version: string;
   repository: { url: string };
 }
 
-/** package.json next to dist/ or src/, read once. */
-const PACKAGE = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as PackageJson;
+/** The package's package.json, read once. */
+const PACKAGE = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as PackageJson;
 
 /** Package version. */
 export const VERSION: string = PACKAGE.version;

@@ -15,7 +15,8 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../src");
 const ALLOWED: Record<string, readonly string[]> = {
   // Leaf helpers with no knowledge of RDS (glob matching, path normal form) and the package version.
   util: [],
-  version: [],
+  // The version, read from package.json, which util/package-root.ts finds.
+  version: ["util"],
   // Resources, their attributes and relationships, AWS defaults and engine facts; located input errors.
   model: ["util"],
   // Templates, CDK output and live AWS in; the model (and located errors) out.

@@ -9,14 +9,8 @@ import { Judge } from "../engine/report.js";
 import { DEPLOYED_TEMPLATES_DIR, type ScanError, type ScanReport } from "../engine/types.js";
 import type { Model } from "../model/types.js";
 import { parseIsoDate } from "../policy/dates.js";
+import { parseMaxAge } from "../scanners/live/config.js";
 import type { LiveProgress } from "../scanners/live/index.js";
-import {
-  attachStackTemplates,
-  parseMaxAge,
-  resolveDefaultRegion,
-  scanConfig,
-  scanLive,
-} from "../scanners/live/index.js";
 import { scanTemplateText } from "../scanners/template/index.js";
 import { appendAll } from "../util/append.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
@@ -302,6 +296,11 @@ interface AuditHooks {
 async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHooks): Promise<ScanReport | string> {
   // The SDK warns on every run that future releases will need Node 22; this pinned release supports Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  // The live scanner (and with it the AWS SDK) loads once the flags are checked: `audit --help` or a usage error
+  // does not pay for it.
+  const { attachStackTemplates, resolveDefaultRegion, scanConfig, scanLive } = await import(
+    "../scanners/live/index.js"
+  );
 
   const startedAt = new Date();
   const now = settings.now ?? startedAt;

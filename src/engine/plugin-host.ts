@@ -10,11 +10,10 @@
  * evaluate() stays synchronous for the engine: the host posts the request and sleeps on a shared flag
  * (Atomics.wait) until the worker answers or the budget runs out. A model is copied to the worker once.
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { Model, ModelResource } from "../model/types.js";
 import type { RuleContext } from "../rules/types.js";
+import { packagePath } from "../util/package-root.js";
 import {
   ANSWERED,
   type CandidateDescription,
@@ -42,11 +41,12 @@ function copyAllowanceMs(model: Model): number {
 
 export const DEFAULT_PLUGIN_BUDGET: PluginBudget = { importMs: 10_000, callMs: 2_000, totalMs: 60_000 };
 
-/** The compiled worker; from the TypeScript sources (the test suite) that is dist's copy, which npm test builds. */
+/**
+ * The compiled worker, dist/engine/plugin-worker.js, run as its own file: from the bundled CLI, the library and
+ * the TypeScript sources (the test suite, after npm test's build) alike.
+ */
 function workerFile(): string {
-  const here = new URL("./plugin-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(here))) return fileURLToPath(here);
-  return fileURLToPath(new URL("../../dist/engine/plugin-worker.js", import.meta.url));
+  return packagePath("dist", "engine", "plugin-worker.js");
 }
 
 const modelIds = new WeakMap<Model, number>();

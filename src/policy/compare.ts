@@ -12,7 +12,6 @@ import type { CustomRuleSpec } from "../rules/declarative/spec.js";
 import { type RuleMeta, SEVERITIES } from "../rules/types.js";
 import { anyGlobMatches } from "../util/glob.js";
 import type { PolicySource } from "./load.js";
-import { locate } from "./locate.js";
 import { effectiveRuleSettings } from "./profile.js";
 import type { EffectiveRuleSettings, Policy, PolicyWaiver, ProfileMatch } from "./types.js";
 
@@ -58,7 +57,7 @@ function locator(source: PolicySource | undefined): Locator {
     const yaml = source?.yaml;
     if (!yaml) return { file, line: 1, column: 1 };
     const found = paths.find((p) => hasPath(source.value, p)) ?? paths[paths.length - 1] ?? [];
-    const pos = locate(yaml.doc, yaml.lineCounter, found);
+    const pos = yaml.position(found);
     return { file, ...(pos ?? { line: 1, column: 1 }) };
   };
 }

@@ -6,17 +6,17 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Document, LineCounter } from "yaml";
 import type { ScanError } from "../model/errors.js";
 import type { SourceLocation } from "../model/types.js";
 import type { CustomRuleSpec } from "../rules/declarative/spec.js";
 import type { RuleParameter } from "../rules/types.js";
 import { normalizePath } from "../util/glob.js";
+import { packagePath } from "../util/package-root.js";
 import { readTextFileSync } from "../util/read-file.js";
 import { checkCustomRules } from "./custom-rules.js";
-import { type LocatedYaml, locate, parseLocatedYaml } from "./locate.js";
+import { type LocatedYaml, locatedFromTree, type NodePosition, parseLocatedYaml } from "./locate.js";
 import { compilePolicyValidator, explainError, type RuleCatalogue, renderPath } from "./schema.js";
+import { SHIPPED_POLICY } from "./shipped-policy.js";
 import {
   BUILTIN_DEFAULT_PROFILE,
   type PluginRef,
@@ -53,9 +53,9 @@ export interface PolicySource {
 
 export const USER_POLICY_FILE = "rdsguard.yaml";
 
-/** rules.yaml at the package root, from src/policy/ or dist/policy/. */
+/** rules.yaml at the package root. */
 export function shippedPolicyPath(): string {
-  return fileURLToPath(new URL("../../rules.yaml", import.meta.url));
+  return packagePath("rules.yaml");
 }
 
 export function emptyPolicy(): Policy {
@@ -85,6 +85,7 @@ export function readPolicySources(opts: { cwd: string; configPath?: string }): P
   return files.map((absolute) => {
     const file = displayPath(absolute, opts.cwd);
     const source: PolicySource = { file, absolute, shipped: absolute === shipped, errors: [] };
+    if (source.shipped) return shippedSource(source);
     const read = readTextFileSync(absolute);
     if (!read.ok) {
       source.errors.push({ kind: "policy", file, message: `cannot read policy file ${file}: ${read.message}` });
@@ -92,6 +93,18 @@ export function readPolicySources(opts: { cwd: string; configPath?: string }): P
     }
     return parsePolicyText(source, read.text);
   });
+}
+
+/**
+ * rules.yaml as compiled at build time (src/policy/shipped-policy.ts, from scripts/compile-policy.mjs): its value
+ * and the positions of its nodes, so a run reads no YAML for it; test/policy/shipped-policy.test.ts checks that
+ * the compiled form is what parsing rules.yaml gives. The value is copied: callers may hold on to its parts.
+ */
+function shippedSource(source: PolicySource): PolicySource {
+  const value = structuredClone(SHIPPED_POLICY.value);
+  source.yaml = locatedFromTree(value, SHIPPED_POLICY.positions, source.file);
+  source.value = value;
+  return source;
 }
 
 /** Parses a policy file's text into `source` (read from disk, or from a git ref by src/policy/git-policy.ts). */
@@ -118,7 +131,7 @@ export function pluginRefs(sources: readonly PolicySource[]): PluginRef[] {
     if (!yaml || !Array.isArray(raw)) continue;
     raw.forEach((spec, i) => {
       if (typeof spec !== "string" || spec.trim() === "") return;
-      const pos = locate(yaml.doc, yaml.lineCounter, ["plugins", String(i)]);
+      const pos = yaml.position(["plugins", String(i)]);
       refs.push({
         spec,
         path: resolve(dirname(source.absolute), spec),
@@ -235,7 +248,7 @@ function parseLayer(
   catalogue: RuleCatalogue,
   context: LayerContext,
 ): { layer?: PolicyLayer; errors: ScanError[] } {
-  const { doc, lineCounter, at } = source.yaml as LocatedYaml;
+  const { at, position } = source.yaml as LocatedYaml;
   const file = source.file;
   const value: unknown = dropEmptySections(source.value);
 
@@ -283,7 +296,7 @@ function parseLayer(
   errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   if (fatal) return { errors };
   return {
-    layer: { ...normalizeLayer(raw, doc, lineCounter, file, badWaivers), customRules, plugins: pluginRefs([source]) },
+    layer: { ...normalizeLayer(raw, position, file, badWaivers), customRules, plugins: pluginRefs([source]) },
     errors,
   };
 }
@@ -307,13 +320,12 @@ function dropEmptySections(value: unknown): unknown {
 
 function normalizeLayer(
   raw: RawPolicy,
-  doc: Document,
-  lineCounter: LineCounter,
+  position: (path: readonly string[]) => NodePosition | undefined,
   file: string,
   badWaivers: ReadonlySet<number>,
 ): Omit<PolicyLayer, "customRules" | "plugins"> {
   const locOf = (path: string[]): SourceLocation | undefined => {
-    const pos = locate(doc, lineCounter, path);
+    const pos = position(path);
     return pos ? { file, ...pos } : undefined;
   };
   const waivers: PolicyWaiver[] = [];

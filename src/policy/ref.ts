@@ -8,8 +8,8 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ScanError } from "../model/errors.js";
+import { packageRoot } from "../util/package-root.js";
 import { findRepo, type GitRepo, readAtCommit, repoPath, resolveCommit } from "./git.js";
 import { type PolicySource, parsePolicyText, readPolicySources, USER_POLICY_FILE } from "./load.js";
 import type { PluginRef } from "./types.js";
@@ -93,10 +93,6 @@ export function readRefPlugin(view: RefView, ref: PluginRef): { content?: Buffer
     return { message: `it is outside the repository ${view.repo.root}, so ${view.ref} cannot have it` };
   const read = readAtCommit(view.repo, view.commit, path);
   return read.ok ? { content: read.content, path } : { path, message: `${view.ref}:${path}: ${read.message}` };
-}
-
-function packageRoot(): string {
-  return fileURLToPath(new URL("../../", import.meta.url));
 }
 
 /**

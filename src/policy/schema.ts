@@ -4,8 +4,10 @@
  * are given, each rule's `parameters` only its declared names and types. ajv errors become one readable sentence each.
  */
 import { readFileSync } from "node:fs";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import type { RuleParameter } from "../rules/types.js";
+import { ajvLibrary } from "../util/lazy.js";
+import { packagePath } from "../util/package-root.js";
 import { isIsoDate } from "./dates.js";
 
 type JsonSchema = Record<string, unknown>;
@@ -14,9 +16,7 @@ let baseSchema: JsonSchema | undefined;
 
 /** The schema file shipped with the package (works from src/ and dist/). */
 export function policySchema(): JsonSchema {
-  baseSchema ??= JSON.parse(
-    readFileSync(new URL("../../schema/policy.schema.json", import.meta.url), "utf8"),
-  ) as JsonSchema;
+  baseSchema ??= JSON.parse(readFileSync(packagePath("schema", "policy.schema.json"), "utf8")) as JsonSchema;
   return baseSchema;
 }
 
@@ -59,6 +59,8 @@ export function compilePolicyValidator(catalogue: RuleCatalogue): ValidateFuncti
   waiver.properties.rule = { enum: [...catalogue.ruleIds, "*"] };
   // Attribute names are checked by the custom-rule checker, which also knows Tags.<key> and which kinds have what.
 
+  // ajv is loaded here, for a user's policy file: the shipped one is validated by the test suite.
+  const { Ajv } = ajvLibrary();
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addFormat("date", { type: "string", validate: isIsoDate });
   return ajv.compile(schema);

@@ -4,8 +4,9 @@
  * finding that passed, or was waived, then fails now is new — that is how an expired waiver brings it back.
  */
 
-import { type ParseError, parseTree } from "jsonc-parser";
+import type { ParseError } from "jsonc-parser";
 import type { Finding, ScanError, ScanReport } from "../engine/types.js";
+import { jsoncLibrary } from "../util/lazy.js";
 import { jsonNestingError } from "../util/nesting.js";
 import { readTextFile } from "../util/read-file.js";
 import { SARIF_FINGERPRINT_KEY } from "./sarif.js";
@@ -28,7 +29,7 @@ export async function loadBaseline(path: string): Promise<BaselineResult> {
   } catch {
     // Say where, not what: the parser's own message quotes the file's content.
     const errors: ParseError[] = [];
-    parseTree(text, errors);
+    jsoncLibrary().parseTree(text, errors);
     const at = errors[0] ? lineColumn(text, errors[0].offset) : undefined;
     return {
       error: {

@@ -32,6 +32,16 @@ export function globMatch(pattern: string, value: string, options: { nocase?: bo
   return matched;
 }
 
+/**
+ * Whether a command-line path is a glob to expand (`infra/*.yaml`, `stacks/{a,b}.json`, `!x`) rather than a file or
+ * directory: tinyglobby's isDynamicPattern, computed with the picomatch already loaded, so that a scan of plain paths
+ * does not load tinyglobby (test/scanner/glob-pattern.test.ts compares the two).
+ */
+export function isGlobPattern(input: string): boolean {
+  const scan = picomatch.scan(input);
+  return scan.isGlob || scan.negated;
+}
+
 /** True when any pattern matches any value. */
 export function anyGlobMatches(
   patterns: readonly string[],

@@ -2,7 +2,7 @@
  * "Did you mean": the one closest-name function, for unknown command-line options and commands and for
  * parameter values given for a parameter the template does not declare.
  */
-import { distance } from "fastest-levenshtein";
+import { levenshteinLibrary } from "./lazy.js";
 
 /**
  * The candidate closest to `name` by edit distance (case-insensitive), when it is close enough to be a typo:
@@ -10,6 +10,7 @@ import { distance } from "fastest-levenshtein";
  * swapped pair of letters is two edits). Ties go to the first candidate.
  */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+  const { distance } = levenshteinLibrary();
   const wanted = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;

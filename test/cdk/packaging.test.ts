@@ -44,7 +44,10 @@ describe("rdsguard/cdk packaging", () => {
         else packages.add(s);
       }
     };
+    // The bundled CLI (dist/cli.js and its chunks) and tsc's modules, where the cdk.out scanner is its own file.
     visit(path.join(repo, "dist/cli.js"));
+    expect([...seen].some((f) => f.includes(`${path.sep}chunks${path.sep}scan-`))).toBe(true);
+    visit(path.join(repo, "dist/commands/scan.js"));
     expect(seen.size).toBeGreaterThan(20);
     expect([...seen].some((f) => f.includes(`${path.sep}scanners${path.sep}cdk${path.sep}`))).toBe(true);
     expect([...packages].filter((p) => CDK_PACKAGES.test(p))).toEqual([]);

@@ -1,15 +1,17 @@
 /**
  * SDK client construction shared by the live scanner: one HTTP handler with a per-call timeout, the SDK's
  * adaptive retry, an optional endpoint override (tests, local endpoints), and a middleware that counts and
- * optionally logs every API operation. Credentials are never logged.
+ * optionally logs every API operation. Credentials are never logged. Each service's SDK package is loaded when
+ * its first client is built (an audit without `--regions all` never loads EC2's, one without stacks never
+ * CloudFormation's): the packages are large and importing them is most of an audit's start-up.
  */
-import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
-import { ConfigServiceClient } from "@aws-sdk/client-config-service";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { KMSClient } from "@aws-sdk/client-kms";
-import { RDSClient } from "@aws-sdk/client-rds";
-import { STSClient } from "@aws-sdk/client-sts";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import type { ConfigServiceClient } from "@aws-sdk/client-config-service";
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { KMSClient } from "@aws-sdk/client-kms";
+import type { RDSClient } from "@aws-sdk/client-rds";
+import type { STSClient } from "@aws-sdk/client-sts";
+import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { responseCheckMiddleware } from "./response-check.js";
 
@@ -54,20 +56,22 @@ type AnyClient = RDSClient | KMSClient | CloudFormationClient | STSClient | EC2C
 
 /** Builds SDK clients that share one HTTP handler; call destroy() once the scan is over. */
 export class AwsClientFactory {
-  readonly handler: NodeHttpHandler;
+  private handler?: NodeHttpHandler;
 
-  constructor(readonly options: AwsClientOptions) {
-    this.handler = new NodeHttpHandler({
-      requestTimeout: options.timeoutMs,
-      // Without this the handler only warns when requestTimeout passes.
-      throwOnRequestTimeout: true,
-      connectionTimeout: options.timeoutMs,
-      httpAgent: { keepAlive: true, maxSockets: 64 },
-      httpsAgent: { keepAlive: true, maxSockets: 64 },
-    });
-  }
+  constructor(readonly options: AwsClientOptions) {}
 
-  private config(scope: ClientScope) {
+  private async config(scope: ClientScope) {
+    if (!this.handler) {
+      const { NodeHttpHandler } = await import("@smithy/node-http-handler");
+      this.handler ??= new NodeHttpHandler({
+        requestTimeout: this.options.timeoutMs,
+        // Without this the handler only warns when requestTimeout passes.
+        throwOnRequestTimeout: true,
+        connectionTimeout: this.options.timeoutMs,
+        httpAgent: { keepAlive: true, maxSockets: 64 },
+        httpsAgent: { keepAlive: true, maxSockets: 64 },
+      });
+    }
     return {
       region: scope.region,
       credentials: scope.credentials,
@@ -114,27 +118,33 @@ export class AwsClientFactory {
     return client;
   }
 
-  rds(scope: ClientScope): RDSClient {
-    return this.instrument(new RDSClient(this.config(scope)), "rds", scope);
+  async rds(scope: ClientScope): Promise<RDSClient> {
+    const { RDSClient } = await import("@aws-sdk/client-rds");
+    return this.instrument(new RDSClient(await this.config(scope)), "rds", scope);
   }
-  kms(scope: ClientScope): KMSClient {
-    return this.instrument(new KMSClient(this.config(scope)), "kms", scope);
+  async kms(scope: ClientScope): Promise<KMSClient> {
+    const { KMSClient } = await import("@aws-sdk/client-kms");
+    return this.instrument(new KMSClient(await this.config(scope)), "kms", scope);
   }
-  cloudformation(scope: ClientScope): CloudFormationClient {
-    return this.instrument(new CloudFormationClient(this.config(scope)), "cloudformation", scope);
+  async cloudformation(scope: ClientScope): Promise<CloudFormationClient> {
+    const { CloudFormationClient } = await import("@aws-sdk/client-cloudformation");
+    return this.instrument(new CloudFormationClient(await this.config(scope)), "cloudformation", scope);
   }
-  sts(scope: ClientScope): STSClient {
-    return this.instrument(new STSClient(this.config(scope)), "sts", scope);
+  async sts(scope: ClientScope): Promise<STSClient> {
+    const { STSClient } = await import("@aws-sdk/client-sts");
+    return this.instrument(new STSClient(await this.config(scope)), "sts", scope);
   }
-  ec2(scope: ClientScope): EC2Client {
-    return this.instrument(new EC2Client(this.config(scope)), "ec2", scope);
+  async ec2(scope: ClientScope): Promise<EC2Client> {
+    const { EC2Client } = await import("@aws-sdk/client-ec2");
+    return this.instrument(new EC2Client(await this.config(scope)), "ec2", scope);
   }
-  configService(scope: ClientScope): ConfigServiceClient {
-    return this.instrument(new ConfigServiceClient(this.config(scope)), "config", scope);
+  async configService(scope: ClientScope): Promise<ConfigServiceClient> {
+    const { ConfigServiceClient } = await import("@aws-sdk/client-config-service");
+    return this.instrument(new ConfigServiceClient(await this.config(scope)), "config", scope);
   }
 
   destroy(): void {
-    this.handler.destroy();
+    this.handler?.destroy();
   }
 }
 

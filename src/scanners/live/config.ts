@@ -14,9 +14,7 @@
  * partial picture would judge members without their cluster). Items older than maxAgeMs are an error for their
  * account x region, which is not judged either. Each resource carries its item's capture time.
  */
-import { SelectAggregateResourceConfigCommand } from "@aws-sdk/client-config-service";
-import { type Certificate, paginateDescribeCertificates } from "@aws-sdk/client-rds";
-import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import type { Certificate } from "@aws-sdk/client-rds";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { ScanError } from "../../model/errors.js";
 import type { CaCertificate, DbCluster, DbInstance, Model, ModelResource } from "../../model/types.js";
@@ -96,9 +94,12 @@ function describeAge(ms: number): string {
 
 export async function scanConfig(options: ConfigScanOptions): Promise<ConfigScanResult> {
   const { recorder, factory } = scanClients(options);
+  // The SDK packages load here, not with this module: `audit` imports it to check --max-age before anything else.
+  const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
+  const { SelectAggregateResourceConfigCommand } = await import("@aws-sdk/client-config-service");
   const credentials = options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
   const scope: ClientScope = { region: options.homeRegion, account: "aggregator", credentials };
-  const client = factory.configService(scope);
+  const client = await factory.configService(scope);
   const errors: ScanError[] = [];
   const report = (e: ScanError) => {
     errors.push(e);
@@ -169,7 +170,8 @@ export async function scanConfig(options: ConfigScanOptions): Promise<ConfigScan
   const certificatesOf = async (region: string): Promise<Map<string, CaCertificate> | undefined> => {
     if (!options.describeCertificates) return undefined;
     try {
-      const rds = factory.rds({ ...scope, region });
+      const rds = await factory.rds({ ...scope, region });
+      const { paginateDescribeCertificates } = await import("@aws-sdk/client-rds");
       let defaultCa: string | undefined;
       const certs: Certificate[] = [];
       for await (const page of paginateDescribeCertificates({ client: rds, pageSize: 100 }, {})) {

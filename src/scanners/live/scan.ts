@@ -3,8 +3,6 @@
  * account x region. Only Describe/List/Get operations are sent (see docs/iam-policy.json). Failures are
  * contained: an account or region that cannot be read becomes a ScanError and the others go on.
  */
-import { GetTemplateCommand } from "@aws-sdk/client-cloudformation";
-import { DescribeRegionsCommand } from "@aws-sdk/client-ec2";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import {
   type Certificate,
@@ -15,6 +13,7 @@ import {
   paginateDescribeDBClusters,
   paginateDescribeDBInstances,
   paginateDescribeGlobalClusters,
+  type RDSClient,
 } from "@aws-sdk/client-rds";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
@@ -133,7 +132,7 @@ interface AccountContext {
   credentials: AwsCredentialIdentityProvider;
   /** Key lookups shared by the account's regions: one DescribeKey per distinct key ARN. */
   keys: Map<string, Promise<KeyLookup>>;
-  kmsClients: Map<string, KMSClient>;
+  kmsClients: Map<string, Promise<KMSClient>>;
 }
 
 /** Caches AssumeRole credentials and renews them shortly before they expire (long audits outlive one session). */
@@ -185,7 +184,7 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
     (await resolveDefaultRegion(options.profile)) ??
     "us-east-1";
 
-  const kmsClient = (ctx: AccountContext, region: string): KMSClient => {
+  const kmsClient = (ctx: AccountContext, region: string): Promise<KMSClient> => {
     let client = ctx.kmsClients.get(region);
     if (!client) {
       client = factory.kms({ region, account: ctx.account, credentials: ctx.credentials });
@@ -200,7 +199,7 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
     if (options.roleArn) {
       const roleArn = options.roleArn.replaceAll("{account}", requested ?? "");
       const account = requested ?? parseArn(roleArn)?.account ?? "?";
-      const sts = factory.sts({ ...stsScope, account });
+      const sts = await factory.sts({ ...stsScope, account });
       const credentials = assumedRoleCredentials(async () => {
         const out = await sts.send(
           new AssumeRoleCommand({
@@ -227,7 +226,7 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
       return { account, credentials, keys: new Map(), kmsClients: new Map() };
     }
     try {
-      const who = await factory.sts(stsScope).send(new GetCallerIdentityCommand({}));
+      const who = await (await factory.sts(stsScope)).send(new GetCallerIdentityCommand({}));
       const account = who.Account ?? "?";
       return { account, credentials: baseCredentials, keys: new Map(), kmsClients: new Map() };
     } catch (err) {
@@ -239,7 +238,8 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
   const regionsOf = async (ctx: AccountContext): Promise<string[] | undefined> => {
     if (options.regions !== "all") return options.regions?.length ? options.regions : [homeRegion];
     try {
-      const ec2 = factory.ec2({ region: homeRegion, account: ctx.account, credentials: ctx.credentials });
+      const ec2 = await factory.ec2({ region: homeRegion, account: ctx.account, credentials: ctx.credentials });
+      const { DescribeRegionsCommand } = await import("@aws-sdk/client-ec2");
       const out = await ec2.send(new DescribeRegionsCommand({}));
       // Without AllRegions the answer lists enabled regions only; skip any marked not-opted-in all the same.
       return (out.Regions ?? [])
@@ -261,7 +261,7 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
     let lastError: ScanError | undefined;
     for (const region of regions.slice(0, 3)) {
       try {
-        const rds = factory.rds({ region, account: ctx.account, credentials: ctx.credentials });
+        const rds = await factory.rds({ region, account: ctx.account, credentials: ctx.credentials });
         return await collectPages(
           paginateDescribeGlobalClusters({ client: rds, pageSize: PAGE_SIZE }, {}),
           (p) => p.GlobalClusters,
@@ -281,7 +281,7 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
 
   const scanRegion = async (ctx: AccountContext, region: string): Promise<Model | undefined> => {
     const scope: ClientScope = { region, account: ctx.account, credentials: ctx.credentials };
-    const rds = factory.rds(scope);
+    const rds = await factory.rds(scope);
     const [clustersR, instancesR, certsR] = await Promise.allSettled([
       collectPages(paginateDescribeDBClusters({ client: rds, pageSize: PAGE_SIZE }, {}), (p) => p.DBClusters),
       collectPages(paginateDescribeDBInstances({ client: rds, pageSize: PAGE_SIZE }, {}), (p) => p.DBInstances),
@@ -322,7 +322,7 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
       let lookup = ctx.keys.get(keyArn);
       if (!lookup) {
         const keyRegion = parseArn(keyArn)?.region || region;
-        lookup = lookupKey(kmsClient(ctx, keyRegion), keyArn, ctx.account, keyRegion);
+        lookup = kmsClient(ctx, keyRegion).then((client) => lookupKey(client, keyArn, ctx.account, keyRegion));
         ctx.keys.set(keyArn, lookup);
         for (const message of (await lookup).errors) report({ kind: "aws", account: ctx.account, region, message });
       }
@@ -362,7 +362,7 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
    */
   const readEngineSettings = async (
     ctx: AccountContext,
-    rds: ReturnType<typeof factory.rds>,
+    rds: RDSClient,
     model: Model,
     clusterShapes: DBCluster[],
     instanceShapes: DBInstance[],
@@ -402,7 +402,8 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
       ...new Set([...resources.values()].flatMap((r) => (r.origin.stackName ? [r.origin.stackName] : []))),
     ];
     if (stacks.length === 0) return;
-    const cfn = factory.cloudformation({ region, account: ctx.account, credentials: ctx.credentials });
+    const cfn = await factory.cloudformation({ region, account: ctx.account, credentials: ctx.credentials });
+    const { GetTemplateCommand } = await import("@aws-sdk/client-cloudformation");
     await mapLimit(stacks, KMS_CONCURRENCY, async (stackName) => {
       try {
         const out = await cfn.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: "Original" }));

@@ -7,9 +7,9 @@ import type { Dirent } from "node:fs";
 import { constants } from "node:fs";
 import { open, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { glob, isDynamicPattern } from "tinyglobby";
 import type { ScanError } from "../../model/errors.js";
 import type { Model } from "../../model/types.js";
+import { isGlobPattern } from "../../util/glob.js";
 import { readRegularFileSync } from "../../util/read-file.js";
 import { child, LineIndex } from "./ast.js";
 import { buildTemplateModel, templateProblem } from "./build-model.js";
@@ -76,7 +76,8 @@ export async function discoverFiles(
   const named = new Set<string>();
   const errors: ScanError[] = [];
   for (const input of inputs) {
-    if (isDynamicPattern(input)) {
+    if (isGlobPattern(input)) {
+      const { glob } = await import("tinyglobby");
       const matches = await glob(input, {
         cwd: root,
         absolute: true,
