@@ -52,9 +52,12 @@ class Interner {
   id(s: string): number {
     let id = this.ids.get(s);
     if (id === undefined) {
+      // A copy of its own: a string cut from a template's text (a logical id, a property) would keep that whole
+      // text alive for the rest of the run.
+      const own = JSON.parse(JSON.stringify(s)) as string;
       id = this.strings.length;
-      this.strings.push(s);
-      this.ids.set(s, id);
+      this.strings.push(own);
+      this.ids.set(own, id);
     }
     return id;
   }
