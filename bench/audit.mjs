@@ -3,7 +3,10 @@
  * fake AWS endpoint on 127.0.0.1, audited by the built CLI (dist/, `npm run build`) in a child process so its
  * figures are its own. Prints wall time, API calls (and the pages they are made of), peak RSS of the audit.
  * Figures, not assertions: `npm run build && node bench/audit.mjs`. BENCH_INSTANCES / BENCH_CLUSTERS /
- * BENCH_CONCURRENCY change the size and the --concurrency.
+ * BENCH_CONCURRENCY change the size and the --concurrency. `--all-formats` writes every format (json, sarif, junit,
+ * markdown, github to files, text to /dev/null): the peak-memory run of issue 17 is
+ * `BENCH_INSTANCES=100000 BENCH_CLUSTERS=10000 node bench/audit.mjs --all-formats` (or `npm run bench:memory --
+ * --audit`). RDSGUARD_DIST=/path/to/dist audits with another build (before/after comparisons).
  *
  * `node bench/audit.mjs --org` instead compares the two live sources on one organisation (BENCH_ACCOUNTS accounts,
  * default 1,000, x 4 regions x 5 databases): a role assumed in every account with the Describe calls, against the
@@ -25,7 +28,8 @@ const CONCURRENCY = process.env.BENCH_CONCURRENCY ?? "4";
 
 // Child: run the audit in-process and report this process's own figures.
 if (process.env.RDSGUARD_BENCH_CHILD) {
-  const { run } = await import(pathToFileURL(path.join(root, "dist/commands/audit.js")).href);
+  const dist = process.env.RDSGUARD_DIST ? path.resolve(process.env.RDSGUARD_DIST) : path.join(root, "dist");
+  const { run } = await import(pathToFileURL(path.join(dist, "commands/audit.js")).href);
   const started = performance.now();
   const code = await run(JSON.parse(process.env.RDSGUARD_BENCH_CHILD));
   const wallMs = performance.now() - started;
@@ -147,21 +151,51 @@ const args = [
   `json=${reportPath}`,
   "--format",
   "text=/dev/null",
+  ...(process.argv.includes("--all-formats")
+    ? ["sarif", "junit", "markdown", "github"].flatMap((f) => [
+        "--format",
+        `${f}=${path.join(out, `audit-report.${f}`)}`,
+      ])
+    : []),
 ];
 
 const { code, wallMs, maxRssKb, byOperation, requests } = await measure(fake, args);
 await fake.stop();
-const report = JSON.parse(readFileSync(reportPath, "utf8"));
-const failing = report.findings.filter((f) => f.verdict === "fail").length;
+// The report may be larger than one string can be: count with a streaming scan of the file.
+const report = reportFigures(reportPath);
+const failing = report.failing;
 
 console.log(`rdsguard audit benchmark: ${INSTANCES} DB instances, ${CLUSTERS} DB clusters, ${REGIONS.length} regions`);
 console.log(
   `  wall time        ${(wallMs / 1000).toFixed(2)} s (audit process, end to end, --concurrency ${CONCURRENCY})`,
 );
-console.log(`  API calls        ${report.stats.apiCalls} (endpoint saw ${requests} requests)`);
+console.log(`  API calls        ${report.apiCalls} (endpoint saw ${requests} requests)`);
 for (const [op, n] of Object.entries(byOperation).sort()) console.log(`    ${op.padEnd(34)} ${n}`);
 console.log(`  peak RSS         ${(maxRssKb / 1024).toFixed(0)} MiB (process.resourceUsage().maxRSS of the audit)`);
-console.log(
-  `  resources        ${report.stats.resources}, findings ${report.findings.length} (${failing} failing), exit ${code}`,
-);
-console.log(`  errors           ${report.errors.length}`);
+console.log(`  resources        ${report.resources}, findings ${report.findings} (${failing} failing), exit ${code}`);
+console.log(`  errors           ${report.errors}`);
+
+/** Counts from the JSON report read line by line (its layout is JSON.stringify(report, null, 2)). */
+function reportFigures(file) {
+  const text = readFileSync(file);
+  let findings = 0;
+  let failing = 0;
+  let errors = 0;
+  let section = "";
+  const figures = {};
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf(10, start);
+    if (end < 0) end = text.length;
+    const line = text.toString("utf8", start, end);
+    start = end + 1;
+    const top = /^ {2}"(\w+)": /.exec(line);
+    if (top) section = top[1];
+    if (section === "findings" && line === "    {") findings++;
+    if (section === "findings" && line === '      "verdict": "fail",') failing++;
+    if (section === "errors" && line === "    {") errors++;
+    const stat = /^ {4}"(resources|apiCalls)": (\d+)/.exec(line);
+    if (section === "stats" && stat) figures[stat[1]] = Number(stat[2]);
+  }
+  return { findings, failing, errors, ...figures };
+}

@@ -4,6 +4,7 @@
  * A region or account that cannot be read is reported (stderr and the report) and the rest goes on.
  */
 import { resolve } from "node:path";
+import { FindingStore } from "../engine/finding-store.js";
 import { gateOptions, loadGate } from "../engine/gate.js";
 import { Judge } from "../engine/report.js";
 import { DEPLOYED_TEMPLATES_DIR, type ScanError, type ScanReport } from "../engine/types.js";
@@ -15,7 +16,7 @@ import { scanTemplateText } from "../scanners/template/index.js";
 import { appendAll } from "../util/append.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import {
-  emitReport,
+  emitStoredReport,
   OUTPUT_OPTIONS,
   OUTPUT_USAGE,
   type OutputSettings,
@@ -268,7 +269,9 @@ export async function run(argv: string[]): Promise<number> {
     showProgress(process.stderr, process.env, output.quiet) && !values.verbose
       ? new ProgressLine(process.stderr)
       : undefined;
+  const store = new FindingStore();
   const report = await auditWith(values, settings, {
+    store,
     onError: (e) => {
       progress?.clear();
       if (textOnStdout) process.stderr.write(errorLine(e));
@@ -278,14 +281,20 @@ export async function run(argv: string[]): Promise<number> {
     notice: (line) => void process.stderr.write(`rdsguard audit: ${line}\n`),
   });
   progress?.clear();
-  if (typeof report === "string") {
-    process.stderr.write(`rdsguard audit: ${report}\n`);
-    return 2;
+  try {
+    if (typeof report === "string") {
+      process.stderr.write(`rdsguard audit: ${report}\n`);
+      return 2;
+    }
+    return await emitStoredReport(report, store, values);
+  } finally {
+    store.close();
   }
-  return emitReport(report, values);
 }
 
 interface AuditHooks {
+  /** Findings go here, not into the report's `findings` (the CLI: memory stays flat). */
+  store?: FindingStore;
   onError?: (e: ScanError) => void;
   onProgress?: (p: LiveProgress) => void;
   log?: (line: string) => void;
@@ -379,7 +388,13 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
   for (const e of mappingErrors) sayError(e);
   errors.push(...mappingErrors);
 
-  const judge = new Judge({ policy, rules, strict: values.strict ?? false, now });
+  const judge = new Judge({
+    policy,
+    rules,
+    strict: values.strict ?? false,
+    now,
+    ...(hooks.store ? { store: hooks.store } : {}),
+  });
   appendAll(judge.errors, errors);
   for (const model of models) judge.judge(model);
 
@@ -397,7 +412,7 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
     result.model.stackName = t.stackName;
     judge.judge(result.model);
   }
-  judge.findings.push(...gate.findings);
+  judge.addFindings(gate.findings);
   const report = judge.report(
     { kind: "audit", startedAt, root },
     {

@@ -5,14 +5,17 @@
  * --fail-on, else 0. Active: verdict fail, not suppressed, not unchanged from the baseline.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { mkdir, realpath, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { FindingStore } from "../engine/finding-store.js";
 import type { ScanError, ScanReport } from "../engine/types.js";
-import { applyBaseline, loadBaseline } from "../reporters/baseline.js";
+import { loadBaseline } from "../reporters/baseline.js";
 import { errorPlace, isActive, severityAtLeast } from "../reporters/common.js";
-import { isReportFormat, REPORT_FORMATS, type ReportFormat, renderReport } from "../reporters/index.js";
+import { isReportFormat, REPORT_FORMATS, type ReportFormat, reportChunks } from "../reporters/index.js";
 import { MARKDOWN_JOB_SUMMARY_LIMIT, MARKDOWN_MIN_LIMIT, MARKDOWN_PR_COMMENT_LIMIT } from "../reporters/markdown.js";
-import { countFindingsWithoutRepositoryFile, type SarifSuppressedMode } from "../reporters/sarif.js";
+import { countWithoutRepositoryFile, type SarifSuppressedMode } from "../reporters/sarif.js";
+import { ReportSource } from "../reporters/source.js";
 import { SEVERITIES, type Severity } from "../rules/types.js";
 
 export { applyBaseline, loadBaseline } from "../reporters/baseline.js";
@@ -256,15 +259,18 @@ export function shouldColor(
   return stream.isTTY === true;
 }
 
-/** Write via a temporary file in the same directory, then rename: readers never see half a report. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+/**
+ * Write via a temporary file in the same directory, then rename: readers never see half a report. `content` may be
+ * chunks (a reporter's output), written as they come in blocks of about a megabyte.
+ */
+export async function writeFileAtomic(path: string, content: string | Iterable<string>): Promise<void> {
   let target = resolve(path);
   try {
     // Write where a symlink points, and never replace a device or a FIFO (/dev/null, /dev/stdout, a pipe)
     // with a regular file: those are written through, as a shell redirection would.
     target = await realpath(target);
     if (!(await stat(target)).isFile()) {
-      await writeFile(target, content);
+      writeChunks(target, "w", content);
       return;
     }
   } catch (err) {
@@ -274,11 +280,33 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   try {
-    await writeFile(temp, content, { flag: "wx" });
+    writeChunks(temp, "wx", content);
     await rename(temp, target);
   } catch (err) {
     await unlink(temp).catch(() => undefined);
     throw err;
+  }
+}
+
+const WRITE_BLOCK = 1024 * 1024;
+
+function writeChunks(path: string, flag: string, content: string | Iterable<string>): void {
+  const fd = openSync(path, flag);
+  try {
+    let pending = "";
+    const flush = () => {
+      const buf = Buffer.from(pending);
+      let written = 0;
+      while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written);
+      pending = "";
+    };
+    for (const chunk of typeof content === "string" ? [content] : content) {
+      pending += chunk;
+      if (pending.length >= WRITE_BLOCK) flush();
+    }
+    if (pending !== "") flush();
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -289,8 +317,44 @@ function writeStream(stream: WritableLike, text: string): Promise<void> {
   });
 }
 
+/** Chunks to a stream in blocks of about 64 KiB, each awaited (backpressure), so none piles up in memory. */
+async function writeStreamChunks(stream: WritableLike, chunks: Iterable<string>): Promise<void> {
+  let pending = "";
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length >= 65536) {
+      await writeStream(stream, pending);
+      pending = "";
+    }
+  }
+  await writeStream(stream, pending);
+}
+
+/** 2 for errors, 1 for an active finding at or above failOn, else 0 (exitCodeFor on a store). */
+export function exitCodeForStore(head: Pick<ScanReport, "errors">, store: FindingStore, failOn: FailOn): number {
+  if (head.errors.length > 0) return 2;
+  if (failOn === "none") return 0;
+  for (let i = 0; i < store.size; i++) {
+    if (store.status(i) === "fail" && severityAtLeast(store.severity(i), failOn)) return 1;
+  }
+  return 0;
+}
+
 export async function emitReport(
   report: ScanReport,
+  values: Record<string, unknown>,
+  io: OutputIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  return emitStoredReport(report, FindingStore.fromFindings(report.findings), values, io);
+}
+
+/**
+ * The output step for a report whose findings are in `store` (`head.findings` is ignored): every format is written
+ * as it is produced, so memory does not grow with the report.
+ */
+export async function emitStoredReport(
+  head: ScanReport,
+  store: FindingStore,
   values: Record<string, unknown>,
   io: OutputIO = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
@@ -303,14 +367,14 @@ export async function emitReport(
     return 2;
   }
 
-  let final = report;
+  let final = head;
   let baselineApplied = false;
   if (settings.baseline !== undefined) {
     const loaded = await loadBaseline(settings.baseline);
     if (loaded.error) {
-      final = { ...report, errors: [...report.errors, loaded.error] };
+      final = { ...head, errors: [...head.errors, loaded.error] };
     } else {
-      final = applyBaseline(report, loaded.fingerprints);
+      store.applyBaseline(loaded.fingerprints);
       baselineApplied = true;
     }
   }
@@ -326,7 +390,7 @@ export async function emitReport(
     try {
       const onStdout = target.path === undefined;
       const format = target.format === "text" && settings.quiet ? "compact" : target.format;
-      const content = renderReport(format, final, {
+      const content = reportChunks(format, final, store, {
         color: onStdout && shouldColor(io.stdout, env, settings.noColor),
         ...(onStdout && io.stdout.isTTY === true && env.TERM !== "dumb" && io.stdout.columns
           ? { width: io.stdout.columns }
@@ -338,7 +402,7 @@ export async function emitReport(
         fullReport,
         env,
       });
-      if (target.path === undefined) await writeStream(io.stdout, content);
+      if (target.path === undefined) await writeStreamChunks(io.stdout, content);
       else await writeFileAtomic(target.path, content);
     } catch (err) {
       // A reader that stopped early (`rdsguard scan ... | head`) is not a failure of the scan.
@@ -359,13 +423,15 @@ export async function emitReport(
     );
   }
   if (targets.some((t) => t.format === "sarif")) {
-    const left = countFindingsWithoutRepositoryFile(final, { suppressed: settings.sarifSuppressed });
+    const left = countWithoutRepositoryFile(new ReportSource(final, store, false), {
+      suppressed: settings.sarifSuppressed,
+    });
     if (left > 0) {
       const line = `rdsguard: ${left} finding${left === 1 ? " has" : "s have"} no file in the repository and ${left === 1 ? "is" : "are"} not in the SARIF report (GitHub needs a file; map live stacks with --stack-template); the other formats list ${left === 1 ? "it" : "them"}\n`;
       await writeStream(io.stderr, line).catch(() => undefined);
     }
   }
-  return failedWrites > 0 ? 2 : exitCodeFor(final, settings.failOn);
+  return failedWrites > 0 ? 2 : exitCodeForStore(final, store, settings.failOn);
 }
 
 function reason(err: unknown): string {

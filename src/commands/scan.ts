@@ -2,6 +2,8 @@
  * `rdsguard scan PATH...`: templates -> model -> rules + policy -> reports. Each file is judged as soon as it is
  * parsed and its model dropped, so memory follows the findings, not the number of files.
  */
+
+import { FindingStore } from "../engine/finding-store.js";
 import { gateRepoDir, loadGate } from "../engine/gate.js";
 import { Judge } from "../engine/report.js";
 import type { ScanError, ScanReport } from "../engine/types.js";
@@ -21,7 +23,7 @@ import {
 import { appendAll } from "../util/append.js";
 import { closestName } from "../util/suggest.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
-import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE, ProgressLine, showProgress } from "./output.js";
+import { emitStoredReport, OUTPUT_OPTIONS, OUTPUT_USAGE, ProgressLine, showProgress } from "./output.js";
 import { describeBadParameterFlag } from "./parameter-flag.js";
 import { chooseReportRoot, ROOT_USAGE } from "./report-root.js";
 import { GATE_OPTIONS, GATE_USAGE, POLICY_OPTIONS } from "./rule-set.js";
@@ -95,6 +97,8 @@ export interface ScanTemplatesOptions {
    * report is the same for any number. With plugins the scan runs in one job.
    */
   jobs?: number | "auto";
+  /** Findings go here, not into the report's `findings` (the CLI: memory stays flat; src/engine/finding-store.ts). */
+  findingStore?: FindingStore;
 }
 
 /**
@@ -133,7 +137,13 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
     others.length > 0 ? await discoverFiles(others, cwd, root) : { files: [], errors: [], named: new Set<string>() };
   appendAll(errors, discovered.errors);
 
-  const judge = new Judge({ policy, rules, strict: options.strict ?? false, now });
+  const judge = new Judge({
+    policy,
+    rules,
+    strict: options.strict ?? false,
+    now,
+    ...(options.findingStore ? { store: options.findingStore } : {}),
+  });
   appendAll(judge.errors, errors);
   const scanOptions = {
     parameters,
@@ -213,15 +223,14 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
       `parameter ${key} is given a value but no scanned template declares it${near ? ` (did you mean ${near}?)` : ""}`,
     );
   }
-  judge.findings.push(
-    ...gate.findings,
-    ...gate.newInlineWaivers(judge.findings, {
-      strict: options.strict ?? false,
-      now,
-      root,
-      modelOf: (text, file) => scanTemplateText(text, file, scanOptions).model,
-    }),
-  );
+  const waived = gate.newInlineWaivers(judge.inlineWaivedFindings(), {
+    strict: options.strict ?? false,
+    now,
+    root,
+    modelOf: (text, file) => scanTemplateText(text, file, scanOptions).model,
+  });
+  judge.addFindings(gate.findings);
+  judge.addFindings(waived);
   const report = judge.report({ kind: "template", startedAt, root }, { filesScanned });
   report.rules.push(...gate.gateRules.map((r) => r.meta));
   return report;
@@ -285,7 +294,9 @@ export async function run(argv: string[]): Promise<number> {
     ? new ProgressLine(process.stderr)
     : undefined;
   const startedMs = Date.now();
+  const store = new FindingStore();
   const report = await scanTemplates(positionals, {
+    findingStore: store,
     root,
     parameters,
     maxFileSize,
@@ -318,7 +329,11 @@ export async function run(argv: string[]): Promise<number> {
       : {}),
   });
   progress?.clear();
-  return emitReport(report, values);
+  try {
+    return await emitStoredReport(report, store, values);
+  } finally {
+    store.close();
+  }
 }
 
 function parse(argv: string[]) {

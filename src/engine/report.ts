@@ -14,6 +14,7 @@ import type { Rule, RuleMeta } from "../rules/types.js";
 import { appendAll } from "../util/append.js";
 import { VERSION } from "../version.js";
 import { runRules } from "./engine.js";
+import type { FindingStore } from "./finding-store.js";
 import { type LoadedPlugins, loadPlugins, loadPluginsSync } from "./plugins.js";
 import { checkInlineSuppressions } from "./suppression.js";
 import type { Finding, ReportStats, ScanError, ScanReport } from "./types.js";
@@ -110,6 +111,11 @@ export interface JudgeOptions {
   rules?: readonly Rule[];
   strict: boolean;
   now: Date;
+  /**
+   * Keep the findings here (compact, spilled to a temporary file when large) instead of in `findings`: the CLI's
+   * way, so memory stays flat. The report's `findings` is then empty and the store is read by the reporters.
+   */
+  store?: FindingStore;
 }
 
 /** What judge() added for some models, as another thread hands it over (see Judge.absorb). */
@@ -122,8 +128,10 @@ export interface JudgedModels {
 
 /** Judges models as they come, so they need not be kept, and accumulates findings and errors. */
 export class Judge {
+  /** The findings, unless the options gave a store. */
   readonly findings: Finding[] = [];
   readonly errors: ScanError[] = [];
+  readonly store: FindingStore | undefined;
   private resources = 0;
   private templatesWithDatabases = 0;
 
@@ -131,6 +139,20 @@ export class Judge {
 
   constructor(private readonly options: JudgeOptions) {
     this.rules = options.rules ?? allRules;
+    this.store = options.store;
+  }
+
+  /** Adds findings judged elsewhere (the policy gate's, a worker's), after those judged so far. */
+  addFindings(items: Iterable<Finding>): void {
+    if (this.store) this.store.addAll(items);
+    else appendAll(this.findings, items);
+  }
+
+  /** The findings with an inline waiver (what the policy gate compares with the base version). */
+  inlineWaivedFindings(): Finding[] {
+    return this.store
+      ? this.store.inlineWaivedFindings()
+      : this.findings.filter((f) => f.suppression?.kind === "inline");
   }
 
   /** Judges one model; a template model also has its inline waivers checked (a waiver without a reason is an error). */
@@ -138,8 +160,7 @@ export class Judge {
     if (model.resources.size === 0) return;
     this.resources += model.resources.size;
     const { policy, strict, now } = this.options;
-    appendAll(
-      this.findings,
+    this.addFindings(
       runRules([model], {
         rules: this.rules,
         policy,
@@ -165,12 +186,13 @@ export class Judge {
    * errors in the order judge() would have produced them, and how many resources and database templates they held.
    */
   absorb(judged: JudgedModels): void {
-    appendAll(this.findings, judged.findings);
+    this.addFindings(judged.findings);
     appendAll(this.errors, judged.errors);
     this.resources += judged.resources;
     this.templatesWithDatabases += judged.templatesWithDatabases;
   }
 
+  /** The report; with a store, its `findings` is empty (the findings are the store's). */
   report(
     meta: { kind: ScanReport["kind"]; startedAt: Date; root: string },
     stats: Pick<ReportStats, "filesScanned"> & Partial<ReportStats>,

@@ -5,7 +5,7 @@
  * could forge annotations; an ANSI escape rewrites the reader's terminal; a bidi override reorders what is shown.
  * Each such character is written as a visible escape (`\n`, `\x1b`, `\u202e`) instead.
  */
-import type { ScanReport } from "../engine/types.js";
+import type { Finding, ScanReport } from "../engine/types.js";
 
 // C0 controls (tab kept only where noted), DEL, C1 controls, line/paragraph separators, bidi embeddings/overrides
 // and isolates, and the BOM / zero-width no-break space.
@@ -52,4 +52,9 @@ function clean(value: unknown, key: string | undefined, inRules: boolean): unkno
  */
 export function forDisplay(report: ScanReport): ScanReport {
   return clean(report, undefined, false) as ScanReport;
+}
+
+/** One finding as forDisplay shows it inside a report. */
+export function findingForDisplay(finding: Finding): Finding {
+  return clean(finding, undefined, false) as Finding;
 }

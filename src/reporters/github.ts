@@ -9,15 +9,9 @@
  */
 import type { Finding, ScanError, ScanReport } from "../engine/types.js";
 import type { Severity } from "../rules/types.js";
-import {
-  describeFinding,
-  errorPlace,
-  findingFile,
-  findingStatus,
-  plural,
-  reportedFindings,
-  ruleFor,
-} from "./common.js";
+import { appendAll } from "../util/append.js";
+import { describeFinding, errorPlace, findingFile, plural, ruleFor } from "./common.js";
+import { joinChunks, type ReportSource, sourceOf } from "./source.js";
 
 /** Annotations GitHub displays per level and step. */
 export const ANNOTATIONS_PER_LEVEL = 10;
@@ -61,25 +55,33 @@ export function formatAnnotation(a: Annotation): string {
 }
 
 export function renderGithub(report: ScanReport): string {
-  const byLevel: Record<Level, Annotation[]> = { error: [], warning: [], notice: [] };
+  return joinChunks(githubChunks(sourceOf(report, false)));
+}
+
+/** The annotations: counted on the compact records, and only the ones printed are read. */
+export function* githubChunks(source: ReportSource): Generator<string> {
+  const report = source.head;
+  const store = source.store;
+  const byLevel: Record<Level, Array<Annotation | number>> = { error: [], warning: [], notice: [] };
   for (const e of report.errors) byLevel.error.push(errorAnnotation(e));
-  for (const f of reportedFindings(report)) {
-    const status = findingStatus(f);
+  for (const i of source.reported()) {
+    const status = store.status(i);
     if (status === "fail" || status === "unknown") {
-      const a = findingAnnotation(f, report);
-      byLevel[a.level].push(a);
+      byLevel[store.verdict(i) === "unknown" ? "notice" : LEVEL[store.severity(i)]].push(i);
     }
   }
+  const annotation = (a: Annotation | number): Annotation =>
+    typeof a === "number" ? findingAnnotation(source.get(a), report) : a;
 
-  const shown: Annotation[] = [...byLevel.error.slice(0, ANNOTATIONS_PER_LEVEL)];
-  shown.push(...byLevel.warning.slice(0, ANNOTATIONS_PER_LEVEL));
+  const shown: Annotation[] = byLevel.error.slice(0, ANNOTATIONS_PER_LEVEL).map(annotation);
+  appendAll(shown, byLevel.warning.slice(0, ANNOTATIONS_PER_LEVEL).map(annotation));
   const overflow =
     Math.max(0, byLevel.error.length - ANNOTATIONS_PER_LEVEL) +
     Math.max(0, byLevel.warning.length - ANNOTATIONS_PER_LEVEL) +
     Math.max(0, byLevel.notice.length - ANNOTATIONS_PER_LEVEL);
   // The closing notice takes one of the ten notice slots.
   const noticeSlots = overflow > 0 ? ANNOTATIONS_PER_LEVEL - 1 : ANNOTATIONS_PER_LEVEL;
-  shown.push(...byLevel.notice.slice(0, noticeSlots));
+  appendAll(shown, byLevel.notice.slice(0, noticeSlots).map(annotation));
   const notAnnotated = byLevel.error.length + byLevel.warning.length + byLevel.notice.length - shown.length;
   if (notAnnotated > 0) {
     shown.push({
@@ -88,7 +90,7 @@ export function renderGithub(report: ScanReport): string {
       message: `${plural(notAnnotated, "more finding or error is", "more findings and errors are")} not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} errors, ${ANNOTATIONS_PER_LEVEL} warnings and ${ANNOTATIONS_PER_LEVEL} notices per step. The job summary or the SARIF/JSON report lists them all.`,
     });
   }
-  return shown.length > 0 ? `${shown.map(formatAnnotation).join("\n")}\n` : "";
+  if (shown.length > 0) yield `${shown.map(formatAnnotation).join("\n")}\n`;
 }
 
 function findingAnnotation(f: Finding, report: ScanReport): Annotation {

@@ -1,12 +1,16 @@
-/** One entry point for every output format: `renderReport(format, report, options)` returns the text to write. */
+/**
+ * One entry point for every output format: `renderReport(format, report, options)` returns the text to write;
+ * `reportChunks` the same text in pieces, from a FindingStore, for writing as it is produced.
+ */
+import { FindingStore } from "../engine/finding-store.js";
 import type { ScanReport } from "../engine/types.js";
-import { forDisplay } from "./control-characters.js";
-import { renderGithub } from "./github.js";
-import { renderJson } from "./json.js";
-import { renderJunit } from "./junit.js";
-import { renderMarkdown } from "./markdown.js";
-import { renderSarif, type SarifSuppressedMode } from "./sarif.js";
-import { renderText } from "./text.js";
+import { githubChunks } from "./github.js";
+import { jsonChunks } from "./json.js";
+import { junitChunks } from "./junit.js";
+import { markdownChunks } from "./markdown.js";
+import { type SarifSuppressedMode, sarifChunks } from "./sarif.js";
+import { joinChunks, ReportSource } from "./source.js";
+import { textChunks } from "./text.js";
 
 export const REPORT_FORMATS = ["text", "compact", "json", "sarif", "junit", "markdown", "github"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -38,32 +42,52 @@ export interface RenderOptions {
 }
 
 export function renderReport(format: ReportFormat, original: ScanReport, options: RenderOptions = {}): string {
-  const report = HUMAN_FORMATS.includes(format) ? forDisplay(original) : original;
+  return joinChunks(reportChunks(format, original, FindingStore.fromFindings(original.findings), options));
+}
+
+/**
+ * The report in `format` as chunks of text, in order: `head` is the report without its findings (its `findings`
+ * is ignored), `store` holds them. The CLI writes the chunks as they come; nothing holds the whole report.
+ */
+export function* reportChunks(
+  format: ReportFormat,
+  head: ScanReport,
+  store: FindingStore,
+  options: RenderOptions = {},
+): Generator<string> {
+  const source = new ReportSource(head, store, HUMAN_FORMATS.includes(format));
   switch (format) {
     case "text":
-      return renderText(report, {
+      yield* textChunks(source, {
         color: options.color ?? false,
         verbose: options.verbose ?? false,
         ...(options.width !== undefined ? { width: options.width } : {}),
       });
+      return;
     case "compact":
-      return renderText(report, { compact: true });
+      yield* textChunks(source, { compact: true });
+      return;
     case "json":
-      return renderJson(report);
+      yield* jsonChunks(source);
+      return;
     case "sarif":
-      return renderSarif(report, {
+      yield* sarifChunks(source, {
         suppressed: options.sarifSuppressed ?? "omit",
         ...(options.baselineApplied !== undefined ? { baselineApplied: options.baselineApplied } : {}),
       });
+      return;
     case "junit":
-      return renderJunit(report);
+      yield* junitChunks(source);
+      return;
     case "markdown":
-      return renderMarkdown(report, {
+      yield* markdownChunks(source, {
         ...(options.markdownLimit !== undefined ? { limit: options.markdownLimit } : {}),
         ...(options.fullReport !== undefined ? { fullReport: options.fullReport } : {}),
         ...(options.env !== undefined ? { env: options.env } : {}),
       });
+      return;
     case "github":
-      return renderGithub(report);
+      yield* githubChunks(source);
+      return;
   }
 }

@@ -13,7 +13,6 @@
 import type { Finding, ScanError, ScanReport } from "../engine/types.js";
 import type { RuleMeta } from "../rules/types.js";
 import {
-  compareFindings,
   constructSourcePlace,
   describeFinding,
   describeSuppression,
@@ -25,6 +24,7 @@ import {
   ruleFor,
   ruleHelpUri,
 } from "./common.js";
+import { joinChunks, type ReportSource, sourceOf } from "./source.js";
 
 /**
  * The one XML escaping function: markup characters always; in attributes also tab/newline/carriage return as
@@ -77,89 +77,134 @@ interface TestCase {
   outcome?: { kind: "failure" | "skipped" | "error"; xml: string };
 }
 
-interface Suite {
-  name: string;
-  cases: TestCase[];
-  properties: Array<[string, string]>;
+export function renderJunit(report: ScanReport): string {
+  return joinChunks(junitChunks(sourceOf(report, false)));
 }
 
-export function renderJunit(report: ScanReport): string {
-  const suites = new Map<string, Suite>();
-  for (const rule of report.rules) suites.set(rule.id, ruleSuite(rule));
-  const byRule = new Map<string, Finding[]>();
-  for (const f of report.findings) {
-    if (f.verdict === "not-applicable") continue;
-    const list = byRule.get(f.ruleId) ?? [];
-    list.push(f);
-    byRule.set(f.ruleId, list);
+/** Counts of a suite's test cases by outcome. */
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+/**
+ * One test suite per rule (the report's rules, then rules only findings name), one test case per finding that
+ * applies, worst first; scan errors in a suite of their own. Written case by case: the counts come from the
+ * compact records, each case's finding is read only when it is written.
+ */
+export function* junitChunks(source: ReportSource): Generator<string> {
+  const report = source.head;
+  const store = source.store;
+  const suites = new Map<string, { meta?: RuleMeta; cases: number[] }>();
+  for (const rule of report.rules) suites.set(rule.id, { meta: rule, cases: [] });
+  const byRule = new Map<string, number[]>();
+  for (let i = 0; i < store.size; i++) {
+    if (store.verdict(i) === "not-applicable") continue;
+    const id = store.ruleId(i);
+    let list = byRule.get(id);
+    if (!list) {
+      list = [];
+      byRule.set(id, list);
+    }
+    list.push(i);
   }
-  for (const [ruleId, findings] of byRule) {
-    const rule = ruleFor(report, ruleId);
+  for (const [ruleId, indices] of byRule) {
     let suite = suites.get(ruleId);
     if (!suite) {
-      suite = { name: ruleId, cases: [], properties: [] };
+      suite = { cases: [] };
       suites.set(ruleId, suite);
     }
-    for (const f of findings.sort(compareFindings)) suite.cases.push(testCase(f, rule));
+    suite.cases = indices.sort((a, b) => store.compare(a, b));
   }
-  const all = [...suites.values()];
-  if (report.errors.length > 0) {
-    all.push({ name: "rdsguard.errors", cases: report.errors.map(errorCase), properties: [] });
+  const count = (indices: readonly number[]): Counts => {
+    const c: Counts = { tests: indices.length, failures: 0, errors: 0, skipped: 0 };
+    for (const i of indices) {
+      const status = store.status(i);
+      if (status === "fail") c.failures++;
+      else if (status !== "pass") c.skipped++;
+    }
+    return c;
+  };
+  const errorCases = report.errors.map(errorCase);
+  makeNamesUnique(errorCases);
+  const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  const suiteCounts = new Map<string, Counts>();
+  for (const [id, suite] of suites) {
+    const c = count(suite.cases);
+    suiteCounts.set(id, c);
+    total.tests += c.tests;
+    total.failures += c.failures;
+    total.skipped += c.skipped;
   }
-  for (const suite of all) makeNamesUnique(suite.cases);
+  if (errorCases.length > 0) {
+    const c = countCases(errorCases);
+    total.tests += c.tests;
+    total.failures += c.failures;
+    total.errors += c.errors;
+    total.skipped += c.skipped;
+  }
 
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const total = countCases(all.flatMap((s) => s.cases));
-  lines.push(
-    `<testsuites${attrs({
-      name: report.kind === "audit" ? "rdsguard audit" : "rdsguard scan",
-      tests: total.tests,
-      failures: total.failures,
-      errors: total.errors,
-      skipped: total.skipped,
-      time: seconds(report.stats.durationMs),
-    })}>`,
-  );
-  for (const suite of all) {
-    const c = countCases(suite.cases);
-    lines.push(
-      `  <testsuite${attrs({
-        name: suite.name,
-        tests: c.tests,
-        failures: c.failures,
-        errors: c.errors,
-        skipped: c.skipped,
-        time: "0.000",
-        timestamp: report.startedAt,
-      })}>`,
-    );
-    if (suite.properties.length > 0) {
-      lines.push("    <properties>");
-      for (const [name, value] of suite.properties) lines.push(`      ${element("property", { name, value })}`);
-      lines.push("    </properties>");
+  yield '<?xml version="1.0" encoding="UTF-8"?>\n';
+  yield `<testsuites${attrs({
+    name: report.kind === "audit" ? "rdsguard audit" : "rdsguard scan",
+    tests: total.tests,
+    failures: total.failures,
+    errors: total.errors,
+    skipped: total.skipped,
+    time: seconds(report.stats.durationMs),
+  })}>\n`;
+  const suiteHead = (name: string, c: Counts) =>
+    `  <testsuite${attrs({
+      name,
+      tests: c.tests,
+      failures: c.failures,
+      errors: c.errors,
+      skipped: c.skipped,
+      time: "0.000",
+      timestamp: report.startedAt,
+    })}>\n`;
+  for (const [id, suite] of suites) {
+    yield suiteHead(id, suiteCounts.get(id) as Counts);
+    if (suite.meta) {
+      yield "    <properties>\n";
+      for (const [name, value] of ruleProperties(suite.meta)) yield `      ${element("property", { name, value })}\n`;
+      yield "    </properties>\n";
     }
-    for (const tc of suite.cases) {
-      const a: Attrs = { classname: tc.classname, name: tc.name, file: tc.file, line: tc.line, time: "0" };
-      lines.push(
-        tc.outcome ? `    <testcase${attrs(a)}>${tc.outcome.xml}</testcase>` : `    ${element("testcase", a)}`,
-      );
+    const rule = ruleFor(report, id);
+    const seen = new Map<string, number>();
+    let chunk = "";
+    for (const i of suite.cases) {
+      const tc = testCase(source.get(i), rule);
+      uniqueName(tc, seen);
+      chunk += `${caseLine(tc)}\n`;
+      if (chunk.length > 65536) {
+        yield chunk;
+        chunk = "";
+      }
     }
-    lines.push("  </testsuite>");
+    yield `${chunk}  </testsuite>\n`;
   }
-  lines.push("</testsuites>");
-  return `${lines.join("\n")}\n`;
+  if (errorCases.length > 0) {
+    yield suiteHead("rdsguard.errors", countCases(errorCases));
+    for (const tc of errorCases) yield `${caseLine(tc)}\n`;
+    yield "  </testsuite>\n";
+  }
+  yield "</testsuites>\n";
 }
 
-function ruleSuite(rule: RuleMeta): Suite {
-  return {
-    name: rule.id,
-    cases: [],
-    properties: [
-      ["title", rule.title],
-      ["severity", rule.severity],
-      ...(ruleHelpUri(rule) ? [["documentation", ruleHelpUri(rule) as string] as [string, string]] : []),
-    ],
-  };
+function caseLine(tc: TestCase): string {
+  const a: Attrs = { classname: tc.classname, name: tc.name, file: tc.file, line: tc.line, time: "0" };
+  return tc.outcome ? `    <testcase${attrs(a)}>${tc.outcome.xml}</testcase>` : `    ${element("testcase", a)}`;
+}
+
+function ruleProperties(rule: RuleMeta): Array<[string, string]> {
+  return [
+    ["title", rule.title],
+    ["severity", rule.severity],
+    ...(ruleHelpUri(rule) ? [["documentation", ruleHelpUri(rule) as string] as [string, string]] : []),
+  ];
 }
 
 function testCase(f: Finding, rule: RuleMeta | undefined): TestCase {
@@ -244,12 +289,14 @@ function errorCase(e: ScanError): TestCase {
 /** classname + name must be unique (GitLab and Jenkins merge duplicates): number the repeats. */
 function makeNamesUnique(cases: TestCase[]): void {
   const seen = new Map<string, number>();
-  for (const tc of cases) {
-    const key = `${tc.classname}\u0000${tc.name}`;
-    const n = (seen.get(key) ?? 0) + 1;
-    seen.set(key, n);
-    if (n > 1) tc.name = `${tc.name} (#${n})`;
-  }
+  for (const tc of cases) uniqueName(tc, seen);
+}
+
+function uniqueName(tc: TestCase, seen: Map<string, number>): void {
+  const key = `${tc.classname}\u0000${tc.name}`;
+  const n = (seen.get(key) ?? 0) + 1;
+  seen.set(key, n);
+  if (n > 1) tc.name = `${tc.name} (#${n})`;
 }
 
 function countCases(cases: TestCase[]) {

@@ -12,21 +12,18 @@ import type { RuleMeta } from "../rules/types.js";
 import { SEVERITIES } from "../rules/types.js";
 import {
   codeFence,
-  compareFindings,
   describeFinding,
   describeSuppression,
   errorPlace,
   type FindingStatus,
   findingFile,
   findingPlace,
-  findingStatus,
   plural,
-  reportedFindings,
   ruleFor,
   ruleHelpUri,
-  tally,
   totalOf,
 } from "./common.js";
+import { joinChunks, type ReportSource, sourceOf } from "./source.js";
 
 /** GitHub's limit for an issue or pull-request comment body (characters). */
 export const MARKDOWN_PR_COMMENT_LIMIT = 65_536;
@@ -44,16 +41,17 @@ export interface MarkdownOptions {
   env?: Record<string, string | undefined>;
 }
 
-interface Row {
-  text: string;
-  /** Findings this row lists, counted in the "left out" note when the row is dropped. */
-  findings: number;
-}
-
+/**
+ * A section: its rows are produced on demand (a failing finding's row is read from the store only when it is
+ * written or measured), so a report with 200,000 findings never holds them.
+ */
 interface Block {
   /** Heading and table header: written only together with at least one row. */
   head: string;
-  rows: Row[];
+  /** How many rows, and whether each lists one finding (counted in the "left out" note when dropped) or none. */
+  count: number;
+  rowFindings: 0 | 1;
+  rows: () => Iterable<string>;
   /** Closing text (e.g. </details>), always written after the rows that fit. */
   foot?: string;
   /** A section that is one indivisible unit (a <details> per rule). */
@@ -61,13 +59,35 @@ interface Block {
 }
 
 export function renderMarkdown(report: ScanReport, options: MarkdownOptions = {}): string {
+  return joinChunks(markdownChunks(sourceOf(report, false), options));
+}
+
+export function* markdownChunks(source: ReportSource, options: MarkdownOptions = {}): Generator<string> {
   const limit = Math.max(MARKDOWN_MIN_LIMIT, options.limit ?? MARKDOWN_PR_COMMENT_LIMIT);
   const link = lineLinker(options.env ?? {});
-  const head = summary(report);
-  const blocks = sections(report, link);
+  const head = summary(source);
+  const blocks = sections(source, link);
 
-  const whole = [head, ...blocks.map(blockText)].join("\n\n");
-  if (bytes(whole) + 1 <= limit) return `${whole}\n`;
+  // The whole report, when it fits (measured row by row, given up as soon as it does not).
+  const whole = [head];
+  let wholeSize = bytes(head);
+  let fits = wholeSize + 1 <= limit;
+  for (const block of blocks) {
+    if (!fits) break;
+    const texts = [block.head];
+    wholeSize += 2 + bytes(block.head) + (block.foot ? 1 + bytes(block.foot) : 0);
+    for (const row of block.rows()) {
+      wholeSize += 1 + bytes(row);
+      if (wholeSize + 1 > limit) break;
+      texts.push(row);
+    }
+    fits = wholeSize + 1 <= limit;
+    whole.push(block.foot ? `${texts.join("\n")}\n${block.foot}` : texts.join("\n"));
+  }
+  if (fits) {
+    yield `${whole.join("\n\n")}\n`;
+    return;
+  }
 
   // Too long: keep the summary, then rows in order of importance while they fit with room for the note.
   const noteReserve = 1200 + bytes((options.fullReport ?? []).join(", "));
@@ -78,8 +98,9 @@ export function renderMarkdown(report: ScanReport, options: MarkdownOptions = {}
   let stopped = false;
   const leftOutSections: string[] = [];
   for (const block of blocks) {
+    const noFindings = block.count === 0 || block.rowFindings === 0;
     if (stopped) {
-      if (block.rows.every((r) => r.findings === 0)) leftOutSections.push(block.label);
+      if (noFindings) leftOutSections.push(block.label);
       continue;
     }
     const foot = block.foot ? `\n${block.foot}` : "";
@@ -88,41 +109,37 @@ export function renderMarkdown(report: ScanReport, options: MarkdownOptions = {}
     const lines = [block.head];
     let blockSize = 0;
     let shown = 0;
-    for (const row of block.rows) {
-      const rowSize = bytes(row.text) + 1;
+    for (const row of block.rows()) {
+      const rowSize = bytes(row) + 1;
       if (size + fixed + blockSize + rowSize > budget) {
         stopped = true;
         break;
       }
-      lines.push(row.text);
+      lines.push(row);
       blockSize += rowSize;
       shown++;
-      shownFindings += row.findings;
+      shownFindings += block.rowFindings;
     }
     if (shown > 0) {
       parts.push(`${lines.join("\n")}${foot}`);
       size += fixed + blockSize;
     }
-    if (block.rows.every((r) => r.findings === 0) && shown < block.rows.length) {
+    if (noFindings && shown < block.count) {
       leftOutSections.push(shown === 0 ? block.label : `part of the ${block.label}`);
     }
   }
-  const listed = blocks.reduce((n, b) => n + b.rows.reduce((m, r) => m + r.findings, 0), 0);
-  parts.push(truncationNote(listed - shownFindings, leftOutSections, limit, report, options));
-  return `${parts.join("\n\n")}\n`;
-}
-
-function blockText(b: Block): string {
-  const body = [b.head, ...b.rows.map((r) => r.text)].join("\n");
-  return b.foot ? `${body}\n${b.foot}` : body;
+  const listed = blocks.reduce((n, b) => n + b.count * b.rowFindings, 0);
+  parts.push(truncationNote(listed - shownFindings, leftOutSections, limit, source, options));
+  yield `${parts.join("\n\n")}\n`;
 }
 
 function bytes(s: string): number {
   return Buffer.byteLength(s, "utf8");
 }
 
-function summary(report: ScanReport): string {
-  const t = tally(report);
+function summary(source: ReportSource): string {
+  const report = source.head;
+  const t = source.store.tally();
   const failing = totalOf(t, "fail");
   const title =
     failing > 0
@@ -137,8 +154,7 @@ function summary(report: ScanReport): string {
       : `Audit of ${plural(s.resources, "resource")}${s.apiCalls !== undefined ? ` (${plural(s.apiCalls, "API call")})` : ""}`;
   const extras = [`${(s.durationMs / 1000).toFixed(1)} s`];
   if (report.errors.length > 0) extras.push(`**${plural(report.errors.length, "error")}**`);
-  if (report.findings.some((f) => f.baselineState !== undefined))
-    extras.push("baseline applied: only new findings fail");
+  if (source.store.anyBaselineState()) extras.push("baseline applied: only new findings fail");
   const columns: Array<[FindingStatus, string]> = [
     ["fail", "Failing"],
     ["unknown", "Unknown"],
@@ -178,8 +194,10 @@ function lineLinker(env: Record<string, string | undefined>): Linker {
   };
 }
 
-function sections(report: ScanReport, link: Linker): Block[] {
-  const findings = reportedFindings(report);
+function sections(source: ReportSource, link: Linker): Block[] {
+  const report = source.head;
+  const store = source.store;
+  const findings = source.reported();
   // An audit spans accounts and regions: each row says which.
   const live = report.kind === "audit";
   const liveHead = live ? " Account | Region |" : "";
@@ -187,7 +205,12 @@ function sections(report: ScanReport, link: Linker): Block[] {
   const liveCells = (f: Finding) =>
     live ? ` ${cell(f.resource.origin.account ?? "-")} | ${cell(f.resource.origin.region ?? "-")} |` : "";
   const rule = (id: string) => ruleCell(report, id);
-  const byStatus = (s: FindingStatus) => findings.filter((f) => findingStatus(f) === s);
+  const byStatus = (s: FindingStatus) => findings.filter((i) => store.status(i) === s);
+  /** Rows made from findings, each read when the row is wanted. */
+  const rowsOf = (indices: readonly number[], row: (f: Finding) => string) =>
+    function* () {
+      for (const i of indices) yield row(source.get(i));
+    };
   const blocks: Block[] = [];
 
   const failing = byStatus("fail");
@@ -200,23 +223,29 @@ function sections(report: ScanReport, link: Linker): Block[] {
         `| Severity | Rule |${liveHead} Resource | Location | Message |`,
         `|---|---|${liveRule}---|---|---|`,
       ].join("\n"),
-      rows: failing.map((f) => ({
-        text: `| ${f.severity} | ${rule(f.ruleId)} |${liveCells(f)} ${cell(f.resource.name)} | ${link(f)} | ${cell(describeFinding(f, { short: true }))} |`,
-        findings: 1,
-      })),
+      count: failing.length,
+      rowFindings: 1,
+      rows: rowsOf(
+        failing,
+        (f) =>
+          `| ${f.severity} | ${rule(f.ruleId)} |${liveCells(f)} ${cell(f.resource.name)} | ${link(f)} | ${cell(describeFinding(f, { short: true }))} |`,
+      ),
     });
     // The fix of each failing rule, in view (the rule details below are collapsed).
-    const fixes: Row[] = [];
-    for (const id of [...new Set(failing.map((f) => f.ruleId))]) {
+    const perRule = new Map<string, number>();
+    for (const i of failing) perRule.set(source.ruleId(i), (perRule.get(source.ruleId(i)) ?? 0) + 1);
+    const fixes: string[] = [];
+    for (const [id, n] of perRule) {
       const meta = ruleFor(report, id);
-      const n = failing.filter((f) => f.ruleId === id).length;
-      if (meta?.remediation.text)
-        fixes.push({ text: `- ${rule(id)} (${n}): ${cell(meta.remediation.text)}`, findings: 0 });
+      if (meta?.remediation.text) fixes.push(`- ${rule(id)} (${n}): ${cell(meta.remediation.text)}`);
     }
-    if (fixes.length > 0) blocks.push({ label: "fixes", head: "**How to fix**\n", rows: fixes });
+    if (fixes.length > 0) {
+      blocks.push({ label: "fixes", head: "**How to fix**\n", count: fixes.length, rowFindings: 0, rows: () => fixes });
+    }
   }
 
   if (report.errors.length > 0) {
+    const rows = report.errors.map((e) => `| ${e.kind} | ${cell(errorPlace(e) || "-")} | ${cell(e.message)} |`);
     blocks.push({
       label: "errors",
       head: [
@@ -227,10 +256,9 @@ function sections(report: ScanReport, link: Linker): Block[] {
         "| Kind | Where | Message |",
         "|---|---|---|",
       ].join("\n"),
-      rows: report.errors.map((e) => ({
-        text: `| ${e.kind} | ${cell(errorPlace(e) || "-")} | ${cell(e.message)} |`,
-        findings: 0,
-      })),
+      count: rows.length,
+      rowFindings: 0,
+      rows: () => rows,
     });
   }
 
@@ -246,26 +274,49 @@ function sections(report: ScanReport, link: Linker): Block[] {
         `| Severity | Rule |${liveHead} Resource | Location | Why |`,
         `|---|---|${liveRule}---|---|---|`,
       ].join("\n"),
-      rows: unknown.map((f) => ({
-        text: `| ${f.severity} | ${rule(f.ruleId)} |${liveCells(f)} ${cell(f.resource.name)} | ${link(f)} | ${cell(describeFinding(f, { short: true }))} |`,
-        findings: 1,
-      })),
+      count: unknown.length,
+      rowFindings: 1,
+      rows: rowsOf(
+        unknown,
+        (f) =>
+          `| ${f.severity} | ${rule(f.ruleId)} |${liveCells(f)} ${cell(f.resource.name)} | ${link(f)} | ${cell(describeFinding(f, { short: true }))} |`,
+      ),
     });
   }
 
   // One <details> per rule that has something to say, with what to change.
-  const ruleIds = [...new Set(findings.filter((f) => findingStatus(f) !== "pass").map((f) => f.ruleId))];
-  const ruleRows: Row[] = [];
-  for (const id of ruleIds) {
+  const perRule = new Map<string, { failing: number; unknown: number; all: number }>();
+  for (const i of findings) {
+    const status = store.status(i);
+    if (status === "pass") continue;
+    const id = source.ruleId(i);
+    const c = perRule.get(id) ?? { failing: 0, unknown: 0, all: 0 };
+    c.all++;
+    if (status === "fail") c.failing++;
+    if (status === "unknown") c.unknown++;
+    perRule.set(id, c);
+  }
+  const ruleRows: string[] = [];
+  for (const [id, counts] of perRule) {
     const rule = ruleFor(report, id);
     // The leading blank line keeps each <details> a separate HTML block in GitHub's Markdown.
-    if (rule) ruleRows.push({ text: `\n${ruleDetails(rule, findings)}`, findings: 0 });
+    if (rule) ruleRows.push(`\n${ruleDetails(rule, counts)}`);
   }
   if (ruleRows.length > 0) {
-    blocks.push({ label: "rule details", head: "### Rules", rows: ruleRows });
+    blocks.push({
+      label: "rule details",
+      head: "### Rules",
+      count: ruleRows.length,
+      rowFindings: 0,
+      rows: () => ruleRows,
+    });
   }
 
-  const quiet = [...byStatus("suppressed"), ...byStatus("baseline")].sort(compareFindings);
+  // Suppressed, then baseline: reported() is already worst first (compareFindings ranks them so).
+  const quiet = findings.filter((i) => {
+    const status = store.status(i);
+    return status === "suppressed" || status === "baseline";
+  });
   if (quiet.length > 0) {
     blocks.push({
       label: "suppressed and baseline findings",
@@ -276,12 +327,15 @@ function sections(report: ScanReport, link: Linker): Block[] {
         `| Severity | Rule |${liveHead} Resource | Location | Status |`,
         `|---|---|${liveRule}---|---|---|`,
       ].join("\n"),
-      rows: quiet.map((f) => ({
-        text: `| ${f.severity} | ${rule(f.ruleId)} |${liveCells(f)} ${cell(f.resource.name)} | ${link(f)} | ${cell(
-          f.suppression ? `suppressed (${describeSuppression(f.suppression)})` : "in baseline",
-        )} |`,
-        findings: 1,
-      })),
+      count: quiet.length,
+      rowFindings: 1,
+      rows: rowsOf(
+        quiet,
+        (f) =>
+          `| ${f.severity} | ${rule(f.ruleId)} |${liveCells(f)} ${cell(f.resource.name)} | ${link(f)} | ${cell(
+            f.suppression ? `suppressed (${describeSuppression(f.suppression)})` : "in baseline",
+          )} |`,
+      ),
       foot: "\n</details>",
     });
   }
@@ -299,14 +353,11 @@ function ruleCell(report: ScanReport, id: string): string {
   return uri ? `[${shown}](${uri})` : shown;
 }
 
-function ruleDetails(rule: RuleMeta, findings: Finding[]): string {
-  const mine = findings.filter((f) => f.ruleId === rule.id);
+function ruleDetails(rule: RuleMeta, mine: { failing: number; unknown: number; all: number }): string {
   const counts: string[] = [];
-  const failing = mine.filter((f) => findingStatus(f) === "fail").length;
-  const unknown = mine.filter((f) => findingStatus(f) === "unknown").length;
-  if (failing > 0) counts.push(`${failing} failing`);
-  if (unknown > 0) counts.push(`${unknown} unknown`);
-  if (counts.length === 0) counts.push(`${mine.length} suppressed or in baseline`);
+  if (mine.failing > 0) counts.push(`${mine.failing} failing`);
+  if (mine.unknown > 0) counts.push(`${mine.unknown} unknown`);
+  if (counts.length === 0) counts.push(`${mine.all} suppressed or in baseline`);
   const lines = [
     "<details>",
     `<summary><code>${html(rule.id)}</code>: ${html(rule.title)} (${rule.severity}; ${counts.join(", ")})</summary>`,
@@ -326,7 +377,7 @@ function truncationNote(
   leftOut: number,
   sectionsLeftOut: string[],
   limit: number,
-  report: ScanReport,
+  source: ReportSource,
   options: MarkdownOptions,
 ): string {
   const env = options.env ?? {};
@@ -343,7 +394,7 @@ function truncationNote(
     where.length > 0
       ? `The full report: ${where.join(", ")}.`
       : "For the full report, run rdsguard with `--format json=rdsguard.json` or `--format sarif=rdsguard.sarif`.";
-  const total = report.findings.filter((f) => f.verdict === "fail" || f.verdict === "unknown").length;
+  const total = source.reported().length;
   return `> **Truncated** to stay within ${limit.toLocaleString("en-US")} bytes: ${
     what.length > 0 ? what.join("; ") : "some details were left out"
   } (of ${plural(total, "finding")} in all). ${full}`;

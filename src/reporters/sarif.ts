@@ -19,16 +19,8 @@ import type * as Sarif from "sarif";
 import type { Finding, ScanError, ScanReport, Suppression } from "../engine/types.js";
 import type { SourceLocation } from "../model/types.js";
 import { noReferences, type RuleMeta, type Severity } from "../rules/types.js";
-import {
-  codeFence,
-  compareFindings,
-  describeFinding,
-  findingFile,
-  PROJECT_URL,
-  plural,
-  repositoryPath,
-  ruleHelpUri,
-} from "./common.js";
+import { codeFence, describeFinding, findingFile, PROJECT_URL, plural, repositoryPath, ruleHelpUri } from "./common.js";
+import { joinChunks, jsonWithStreamedArray, type ReportSource, sourceOf } from "./source.js";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 export const SARIF_FINGERPRINT_KEY = "rdsguard/v1";
@@ -66,38 +58,61 @@ export interface SarifOptions {
   baselineApplied?: boolean;
 }
 
-/** The findings SARIF would report: failing or undetermined, and suppressed only with `include`. */
-function reportableFindings(report: ScanReport, options: SarifOptions): Finding[] {
-  return report.findings
-    .filter((f) => f.verdict === "fail" || f.verdict === "unknown")
-    .filter((f) => !f.suppression || options.suppressed === "include");
-}
-
 /** How many findings SARIF leaves out because no file of the repository holds them. */
 export function countFindingsWithoutRepositoryFile(report: ScanReport, options: SarifOptions = {}): number {
-  return reportableFindings(report, options).filter((f) => repositoryPath(findingFile(f)) === undefined).length;
+  return countWithoutRepositoryFile(sourceOf(report, false), options);
+}
+
+export function countWithoutRepositoryFile(source: ReportSource, options: SarifOptions = {}): number {
+  return plan(source, options).withoutFile;
 }
 
 export function buildSarif(report: ScanReport, options: SarifOptions = {}): Sarif.Log {
+  return JSON.parse(renderSarif(report, options)) as Sarif.Log;
+}
+
+export function renderSarif(report: ScanReport, options: SarifOptions = {}): string {
+  return joinChunks(sarifChunks(sourceOf(report, false), options));
+}
+
+/** What SARIF reports, decided on the compact records: the results kept (worst first) and what is left out. */
+function plan(source: ReportSource, options: SarifOptions) {
+  const store = source.store;
+  const inRepository = new Map<string, boolean>();
+  const hasFile = (i: number): boolean => {
+    const file = store.fileOf(i);
+    if (file === undefined) return false;
+    let known = inRepository.get(file);
+    if (known === undefined) {
+      known = repositoryPath(file) !== undefined;
+      inRepository.set(file, known);
+    }
+    return known;
+  };
+  // The findings SARIF would report: failing or undetermined, and suppressed only with `include`.
+  const reportable = source.reported().filter((i) => !store.suppressed(i) || options.suppressed === "include");
+  const candidates = reportable.filter(hasFile);
+  return { candidates, withoutFile: reportable.length - candidates.length };
+}
+
+/** The SARIF log, written result by result (byte-identical to JSON.stringify of the whole log). */
+export function* sarifChunks(source: ReportSource, options: SarifOptions = {}): Generator<string> {
+  const report = source.head;
+  const store = source.store;
   const rules = [...report.rules];
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
-  const baselineApplied = options.baselineApplied ?? report.findings.some((f) => f.baselineState !== undefined);
+  const baselineApplied = options.baselineApplied ?? store.anyBaselineState();
 
-  const reportable = reportableFindings(report, options);
-  const candidates = reportable.filter((f) => repositoryPath(findingFile(f)) !== undefined).sort(compareFindings);
-  const withoutFile = reportable.length - candidates.length;
+  const { candidates, withoutFile } = plan(source, options);
   const kept = candidates.slice(0, SARIF_MAX_RESULTS);
-
-  const results: Sarif.Result[] = kept.map((f) => {
-    let index = ruleIndex.get(f.ruleId);
-    if (index === undefined) {
+  for (const i of kept) {
+    const id = store.ruleId(i);
+    if (!ruleIndex.has(id)) {
       // A finding from a rule the report does not describe still needs a descriptor GitHub accepts.
-      index = rules.length;
-      rules.push(placeholderRule(f.ruleId, f.severity));
-      ruleIndex.set(f.ruleId, index);
+      ruleIndex.set(id, rules.length);
+      rules.push(placeholderRule(id, store.severity(i)));
     }
-    return toResult(f, index, baselineApplied);
-  });
+  }
 
   const notifications = report.errors.map(toNotification);
   if (withoutFile > 0) notifications.push(withoutFileNotification(withoutFile));
@@ -132,23 +147,27 @@ export function buildSarif(report: ScanReport, options: SarifOptions = {}): Sari
       },
     ],
     columnKind: "utf16CodeUnits",
-    results,
+    results: [],
     properties: {
       kind: report.kind,
       stats: { ...report.stats },
-      ...(options.suppressed === "include" ? {} : { suppressedFindingsOmitted: countSuppressed(report) }),
+      ...(options.suppressed === "include" ? {} : { suppressedFindingsOmitted: countSuppressed(source) }),
       findingsWithoutRepositoryFile: withoutFile,
     },
   };
-  return { $schema: SARIF_SCHEMA_URI, version: "2.1.0", runs: [run] };
+  const log: Sarif.Log = { $schema: SARIF_SCHEMA_URI, version: "2.1.0", runs: [run] };
+  const results = (function* () {
+    for (const i of kept) {
+      const f = source.get(i);
+      yield toResult(f, ruleIndex.get(f.ruleId) as number, baselineApplied);
+    }
+  })();
+  yield* jsonWithStreamedArray(log, "results", 6, results);
+  yield "\n";
 }
 
-export function renderSarif(report: ScanReport, options: SarifOptions = {}): string {
-  return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
-}
-
-function countSuppressed(report: ScanReport): number {
-  return report.findings.filter((f) => (f.verdict === "fail" || f.verdict === "unknown") && f.suppression).length;
+function countSuppressed(source: ReportSource): number {
+  return source.reported().filter((i) => source.store.suppressed(i)).length;
 }
 
 function toRule(meta: RuleMeta): Sarif.ReportingDescriptor {

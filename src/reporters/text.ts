@@ -19,17 +19,15 @@ import {
   describeSuppression,
   errorPlace,
   type FindingStatus,
-  findingFile,
   findingPlace,
   findingStatus,
   plural,
-  reportedFindings,
   ruleFor,
   ruleHelpUri,
-  severityRank,
-  tally,
+  type Tally,
   totalOf,
 } from "./common.js";
+import { joinChunks, type ReportSource, sourceOf } from "./source.js";
 
 export interface TextOptions {
   color?: boolean;
@@ -68,20 +66,18 @@ const MAX_RULE_COLUMN = 24;
 /** Indent of the lines under a finding (waiver, verbose detail), and of a wrapped line when the message column is far right. */
 const DETAIL_INDENT = 4;
 
-/** By file (or live place), then line and column, then worst first. */
-function compareByPlace(a: Finding, b: Finding): number {
-  return (
-    compareStrings(findingFile(a) ?? findingPlace(a), findingFile(b) ?? findingPlace(b)) ||
-    (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
-    (a.location?.column ?? 0) - (b.location?.column ?? 0) ||
-    severityRank(a.severity) - severityRank(b.severity) ||
-    compareStrings(a.ruleId, b.ruleId) ||
-    compareStrings(a.resource.id, b.resource.id)
-  );
+export function renderText(report: ScanReport, options: TextOptions = {}): string {
+  return joinChunks(textChunks(sourceOf(report, false), options));
 }
 
-export function renderText(report: ScanReport, options: TextOptions = {}): string {
-  if (options.compact) return renderCompact(report);
+/** The view as it is written: finding by finding (forDisplay.d when the source is for display). */
+export function* textChunks(source: ReportSource, options: TextOptions = {}): Generator<string> {
+  if (options.compact) {
+    yield* compactChunks(source);
+    return;
+  }
+  const report = source.head;
+  const store = source.store;
   const p = palette(options.color ?? false);
   const severityPaint: Record<Severity, Paint> = {
     critical: (s) => p.bold(p.magenta(s)),
@@ -91,17 +87,23 @@ export function renderText(report: ScanReport, options: TextOptions = {}): strin
     info: p.dim,
   };
   const width = options.width !== undefined && options.width >= 40 ? options.width : undefined;
-  const lines: string[] = [];
+  let lines: string[] = [];
 
   // A baselined gate shows what is new; what the baseline already has is counted in the summary.
-  const shown = reportedFindings(report)
-    .filter((f) => findingStatus(f) !== "baseline")
-    .sort(compareByPlace);
-  const placeWidth = Math.min(MAX_PLACE_COLUMN, Math.max(0, ...shown.map((f) => findingPlace(f).length)));
-  const ruleWidth = Math.min(MAX_RULE_COLUMN, Math.max(0, ...shown.map((f) => f.ruleId.length)));
-  const severityWidth = Math.max(0, ...shown.map((f) => severityLabel(f).length));
+  const shown = byPlace(source, (i) => store.status(i) !== "baseline");
+  let placeWidth = 0;
+  let ruleWidth = 0;
+  let severityWidth = 0;
+  for (const i of shown) {
+    placeWidth = Math.max(placeWidth, store.placeOf(i, true).length);
+    ruleWidth = Math.max(ruleWidth, source.ruleId(i).length);
+    severityWidth = Math.max(severityWidth, (store.verdict(i) === "unknown" ? "unknown" : store.severity(i)).length);
+  }
+  placeWidth = Math.min(MAX_PLACE_COLUMN, placeWidth);
+  ruleWidth = Math.min(MAX_RULE_COLUMN, ruleWidth);
 
-  for (const f of shown) {
+  for (const i of shown) {
+    const f = source.get(i);
     const status = findingStatus(f);
     const o = f.resource.origin;
     const severity = severityLabel(f);
@@ -127,15 +129,15 @@ export function renderText(report: ScanReport, options: TextOptions = {}): strin
     const place = findingPlace(f).padEnd(placeWidth);
     lines.push(
       dim(`${place}  ${paintLabel(severity.padEnd(severityWidth))}  ${f.ruleId.padEnd(ruleWidth)}  ${first}`).trimEnd(),
-      ...rest.map((l) => dim(l)),
     );
+    for (const l of rest) lines.push(dim(l));
     const details: string[] = [];
     if (!f.location && o.arn && findingPlace(f) !== o.arn) details.push(o.arn);
     if (!f.location && o.stackName && !constructSourcePlace(f)) {
       details.push(`stack ${o.stackName}${o.stackLogicalId ? `, ${o.stackLogicalId}` : ""}`);
     }
-    const source = constructSourcePlace(f);
-    if (source) details.push(`created at ${source}${o.stackName ? ` (stack ${o.stackName})` : ""}`);
+    const source_ = constructSourcePlace(f);
+    if (source_) details.push(`created at ${source_}${o.stackName ? ` (stack ${o.stackName})` : ""}`);
     if (f.suppression) details.push(`suppressed: ${describeSuppression(f.suppression)}`);
     if (options.verbose) {
       for (const c of f.citations ?? []) details.push(`source: ${c}`);
@@ -151,6 +153,10 @@ export function renderText(report: ScanReport, options: TextOptions = {}): strin
         lines.push(p.dim(l.startsWith(" ") ? l : `${" ".repeat(DETAIL_INDENT)}${l}`));
       }
     }
+    if (lines.length > 512) {
+      yield `${lines.join("\n")}\n`;
+      lines = [];
+    }
   }
   if (shown.length > 0) lines.push("");
 
@@ -165,7 +171,7 @@ export function renderText(report: ScanReport, options: TextOptions = {}): strin
     lines.push("");
   }
 
-  const failingRules = failingRuleCounts(shown);
+  const failingRules = failingRuleCounts(source, shown);
   if (failingRules.length > 0 && !options.verbose) {
     lines.push(p.bold("Rules that failed (why and how to fix: rdsguard explain RULE, or --verbose):"));
     const w = Math.max(...failingRules.map(([id]) => id.length));
@@ -177,10 +183,20 @@ export function renderText(report: ScanReport, options: TextOptions = {}): strin
     lines.push("");
   }
 
-  for (const l of layout(summaryLine(report, p), width, 0, DETAIL_INDENT)) lines.push(l);
-  const next = nextStep(report, failingRules, options);
+  const t = store.tally();
+  for (const l of layout(summaryLine(report, t, p), width, 0, DETAIL_INDENT)) lines.push(l);
+  const next = nextStep(report, t, failingRules, options);
   if (next) for (const l of layout(next, width, 0, DETAIL_INDENT)) lines.push(p.dim(l));
-  return `${lines.join("\n")}\n`;
+  yield `${lines.join("\n")}\n`;
+}
+
+/** Reported findings that pass `keep`, in the view's order: by place, then worst first (compareByPlace). */
+function byPlace(source: ReportSource, keep: (i: number) => boolean): number[] {
+  const store = source.store;
+  return source
+    .reported()
+    .filter(keep)
+    .sort((a, b) => store.compareByPlace(a, b, source.display));
 }
 
 /** The severity, or "unknown" for a verdict that could not be determined. */
@@ -189,14 +205,23 @@ function severityLabel(f: Finding): string {
 }
 
 /** [ruleId, active failing findings], most first. */
-function failingRuleCounts(findings: Finding[]): Array<[string, number]> {
+function failingRuleCounts(source: ReportSource, shown: readonly number[]): Array<[string, number]> {
   const counts = new Map<string, number>();
-  for (const f of findings) if (findingStatus(f) === "fail") counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
+  for (const i of shown) {
+    if (source.store.status(i) !== "fail") continue;
+    const id = source.ruleId(i);
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
   return [...counts].sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0]));
 }
 
 /** What to run next, in one sentence. */
-function nextStep(report: ScanReport, failingRules: Array<[string, number]>, options: TextOptions): string | undefined {
+function nextStep(
+  report: ScanReport,
+  t: Tally,
+  failingRules: Array<[string, number]>,
+  options: TextOptions,
+): string | undefined {
   if (report.errors.length > 0)
     return "Next: fix the errors above (exit code 2); the findings of what was read are listed.";
   const first = failingRules[0]?.[0];
@@ -205,7 +230,7 @@ function nextStep(report: ScanReport, failingRules: Array<[string, number]>, opt
       ? `Next: fix the findings above, or waive one with a reason (see docs/policy.md); 'rdsguard explain ${first}' tells more.`
       : `Next: 'rdsguard explain ${first}' shows why it matters and the fix; add --verbose to see the fix under each finding.`;
   }
-  const unknown = totalOf(tally(report), "unknown");
+  const unknown = totalOf(t, "unknown");
   if (unknown > 0 && report.kind === "template") {
     return "Next: give the values that decide the unknown findings with --parameter KEY=VALUE or --parameters FILE (or --strict to fail on them).";
   }
@@ -261,23 +286,29 @@ function wrap(text: string, firstWidth: number, restWidth: number): string[] {
   return lines;
 }
 
-function renderCompact(report: ScanReport): string {
-  const lines = reportedFindings(report)
-    .filter((f) => {
-      const s = findingStatus(f);
-      return s === "fail" || s === "unknown";
-    })
-    .sort(compareByPlace)
-    .map((f) => `${findingPlace(f)}: ${f.ruleId}: ${describeFinding(f, { short: true }).replace(/\r?\n/g, " ")}`);
-  for (const e of report.errors) {
-    const place = errorPlace(e);
-    lines.push(`${place || "rdsguard"}: error: ${e.kind}: ${e.message.replace(/\r?\n/g, " ")}`);
+function* compactChunks(source: ReportSource): Generator<string> {
+  const store = source.store;
+  const shown = byPlace(source, (i) => {
+    const s = store.status(i);
+    return s === "fail" || s === "unknown";
+  });
+  let chunk = "";
+  for (const i of shown) {
+    const f = source.get(i);
+    chunk += `${findingPlace(f)}: ${f.ruleId}: ${describeFinding(f, { short: true }).replace(/\r?\n/g, " ")}\n`;
+    if (chunk.length > 65536) {
+      yield chunk;
+      chunk = "";
+    }
   }
-  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+  for (const e of source.head.errors) {
+    const place = errorPlace(e);
+    chunk += `${place || "rdsguard"}: error: ${e.kind}: ${e.message.replace(/\r?\n/g, " ")}\n`;
+  }
+  if (chunk !== "") yield chunk;
 }
 
-function summaryLine(report: ScanReport, p: Palette): string {
-  const t = tally(report);
+function summaryLine(report: ScanReport, t: Tally, p: Palette): string {
   const failing = totalOf(t, "fail");
   const bySeverity = SEVERITIES.filter((s) => t[s].fail > 0)
     .map((s) => `${t[s].fail} ${s}`)
