@@ -5,19 +5,9 @@
  * reader (json.ts) and jsonc-parser for its errors. Either way, errors come back as file positions, never as
  * exceptions.
  */
-import { type Node as JsonNode, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
-import {
-  type Document,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  visit,
-  type Node as YamlNode,
-} from "yaml";
+import type { Node as JsonNode, ParseError } from "jsonc-parser";
+import type { Document, Node as YamlNode } from "yaml";
+import { jsoncLibrary, yamlLibrary } from "../../util/lazy.js";
 import { type AstNode, LineIndex, type MapEntry, type Pos } from "./ast.js";
 import { MAX_ALIAS_NODES, MAX_NESTING, MAX_NODES } from "./budgets.js";
 import { parseJsonFast } from "./json.js";
@@ -101,6 +91,8 @@ function parseJson(text: string): ParseResult {
 
 /** jsonc-parser: slower, but the error messages and positions users see for broken JSON. Exported for the test. */
 export function parseJsonExact(text: string): ParseResult {
+  // Loaded on the first broken or unusual file: the fast readers take every other one.
+  const { parseTree, printParseErrorCode } = jsoncLibrary();
   const errors: ParseError[] = [];
   let tree: JsonNode | undefined;
   try {
@@ -172,6 +164,7 @@ function parseYaml(text: string): ParseResult {
  * and positions users see, and the reference the fast reader is tested against. Exported for that test.
  */
 export function parseYamlExact(text: string): ParseResult {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   // Keys are checked unique while converting (a Set per mapping): the library's own check is quadratic in the keys.
   // The library builds a warning (an Error, with a stack trace) for every short-form tag it does not know (!Ref,
@@ -218,6 +211,7 @@ interface ConvertState {
 }
 
 function collectAnchors(doc: Document): Map<string, YamlNode[]> {
+  const { visit } = yamlLibrary();
   const anchors = new Map<string, YamlNode[]>();
   visit(doc, (_key, node) => {
     const anchor = (node as { anchor?: string } | null)?.anchor;
@@ -236,6 +230,7 @@ function yamlPos(lines: YamlLines, offset: number): Pos {
 }
 
 function fromYaml(node: unknown, text: string, lines: YamlLines, state: ConvertState, depth: number): AstNode {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLibrary();
   const yamlNode = node as YamlNode;
   const start = yamlNode.range?.[0] ?? 0;
   if (state.inAlias > 0 && ++state.aliasNodes > MAX_ALIAS_NODES) {
