@@ -374,10 +374,10 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
   if ("oldestCapture" in live && typeof live.oldestCapture === "string") oldestCapture = live.oldestCapture;
   appendAll(errors, live.errors);
 
-  // Stable order whatever finished first.
-  const models: Model[] = [...live.models].sort(
-    (a, b) => (a.account ?? "").localeCompare(b.account ?? "") || (a.region ?? "").localeCompare(b.region ?? ""),
-  );
+  // Stable order whatever finished first. The scanner's list is emptied so each model can be let go once judged.
+  const models: Model[] = live.models
+    .splice(0)
+    .sort((a, b) => (a.account ?? "").localeCompare(b.account ?? "") || (a.region ?? "").localeCompare(b.region ?? ""));
 
   // Paths in the policy file are repository paths (relative to the report root); --stack-template paths are
   // typed at the shell (relative to the working directory). Both end up shown relative to the report root.
@@ -396,7 +396,9 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
     ...(hooks.store ? { store: hooks.store } : {}),
   });
   appendAll(judge.errors, errors);
-  for (const model of models) judge.judge(model);
+  // Its findings are in the judge (the store on the command line): a big organisation need not keep every account
+  // and region's model to the end.
+  while (models.length > 0) judge.judge(models.shift() as Model);
 
   for (const t of live.deployedTemplates) {
     const file = `${DEPLOYED_TEMPLATES_DIR}/${t.account}/${t.region}/${t.stackName}.template`;
