@@ -10,12 +10,7 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const large = process.argv.includes("--large");
-const steps = [
-  ["templates.mjs"],
-  ["cold-start.mjs"],
-  ["memory.mjs", ...(large ? ["--large"] : [])],
-  ["jobs.mjs"],
-];
+const steps = [["templates.mjs"], ["cold-start.mjs"], ["memory.mjs", ...(large ? ["--large"] : [])], ["jobs.mjs"]];
 let failed = 0;
 for (const [script, ...args] of steps) {
   console.log(`\n== bench/${script} ${args.join(" ")}`.trimEnd());
