@@ -1,6 +1,7 @@
 /**
- * The parse floor's YAML schema, one for every benchmark: js-yaml's core schema with CloudFormation's short-form
- * tags, so the floor parses the same documents rdsguard does (as plain data, without positions).
+ * The parse floor, one for every benchmark: JSON.parse for a JSON body, js-yaml with its core schema and
+ * CloudFormation's short-form tags otherwise, so the floor parses the same documents rdsguard does (as plain data,
+ * without positions).
  */
 import yaml from "js-yaml";
 
@@ -38,3 +39,9 @@ export const CFN_SCHEMA = yaml.CORE_SCHEMA.extend(
     ),
   ),
 );
+
+/** A body that starts with a bracket is JSON, as the floor reads it. */
+export const isJsonText = (text) => /^\s*[{[]/.test(text);
+
+/** The floor's parse of one template's text. */
+export const parseFloor = (text) => (isJsonText(text) ? JSON.parse(text) : yaml.load(text, { schema: CFN_SCHEMA }));

@@ -6,11 +6,6 @@
  * `rdsguard scan` of the same files.
  */
 import { readFileSync } from "node:fs";
-import yaml from "js-yaml";
-import { CFN_SCHEMA } from "./cfn-yaml.mjs";
+import { parseFloor } from "./cfn-yaml.mjs";
 
-for (const file of process.argv.slice(2)) {
-  const text = readFileSync(file, "utf8");
-  if (/^\s*[{[]/.test(text)) JSON.parse(text);
-  else yaml.load(text, { schema: CFN_SCHEMA });
-}
+for (const file of process.argv.slice(2)) parseFloor(readFileSync(file, "utf8"));

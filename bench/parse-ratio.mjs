@@ -8,18 +8,16 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import yaml from "js-yaml";
-import { CFN_SCHEMA } from "./cfn-yaml.mjs";
+import { isJsonText, parseFloor } from "./cfn-yaml.mjs";
 
 const [mode, ...files] = process.argv.slice(2);
 const ROUNDS = Number(process.env.PARSE_ROUNDS ?? 5);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const schema = CFN_SCHEMA;
 const texts = files.map((f) => readFileSync(f, "utf8"));
-const isJson = texts.map((t) => /^\s*[{[]/.test(t));
+const isJson = texts.map(isJsonText);
 let parse;
 if (mode === "floor") {
-  parse = (text, json) => (json ? JSON.parse(text) : yaml.load(text, { schema }));
+  parse = parseFloor;
 } else {
   const { parseTemplateText } = await import(path.join(root, "dist/scanners/template/parse.js"));
   parse = (text) => parseTemplateText(text);

@@ -7,8 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import yaml from "js-yaml";
-import { CFN_SCHEMA } from "./cfn-yaml.mjs";
+import { parseFloor } from "./cfn-yaml.mjs";
 import { generateCorpus } from "./generate.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +37,7 @@ const cpu = () => {
 
 function floor() {
   const start = cpu();
-  for (const [file, text] of texts) file.endsWith(".json") ? JSON.parse(text) : yaml.load(text, { schema: CFN_SCHEMA });
+  for (const [, text] of texts) parseFloor(text);
   return cpu() - start;
 }
 
