@@ -398,7 +398,9 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
   appendAll(judge.errors, errors);
   // Its findings are in the judge (the store on the command line): a big organisation need not keep every account
   // and region's model to the end.
-  while (models.length > 0) judge.judge(models.shift() as Model);
+  // Popped from the end (shift() would move the whole list for every model), so the list is reversed first.
+  models.reverse();
+  for (let model = models.pop(); model !== undefined; model = models.pop()) judge.judge(model);
 
   for (const t of live.deployedTemplates) {
     const file = `${DEPLOYED_TEMPLATES_DIR}/${t.account}/${t.region}/${t.stackName}.template`;

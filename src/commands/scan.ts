@@ -155,18 +155,20 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
   let filesScanned = discovered.files.length;
   let done = 0;
   const declared = new Set<string>();
-  const take = (result: TemplateFileResult) => {
+  /** What a file gives besides its judgement, whether it was judged here or by a worker. */
+  const takeInputs = (result: TemplateFileResult | FileOutcome) => {
     if (result.error) judge.errors.push(result.error);
     if (result.parameterErrors) judge.errors.push(...result.parameterErrors);
     for (const name of result.declaredParameters ?? []) declared.add(name);
+  };
+  const take = (result: TemplateFileResult) => {
+    takeInputs(result);
     if (result.model) judge.judge(result.model);
     options.onProgress?.(++done, filesScanned);
   };
   /** The same as take(), for a file a worker judged. */
   const takeJudged = (outcome: FileOutcome) => {
-    if (outcome.error) judge.errors.push(outcome.error);
-    if (outcome.parameterErrors) judge.errors.push(...outcome.parameterErrors);
-    for (const name of outcome.declaredParameters ?? []) declared.add(name);
+    takeInputs(outcome);
     if (outcome.findings) {
       judge.absorb({
         findings: outcome.findings,
