@@ -163,7 +163,8 @@ export class FindingStore {
     this.property.set(i, this.others.id(f.property ?? ""));
     this.when.set(i, this.others.id(f.when ?? ""));
     if (typeof f.fingerprint === "string" && HEX64.test(f.fingerprint)) {
-      for (let k = 0; k < 32; k++) this.fp.set(i, Number.parseInt(f.fingerprint.slice(2 * k, 2 * k + 2), 16), k);
+      const bytes = Buffer.from(f.fingerprint, "hex");
+      for (let k = 0; k < 32; k++) this.fp.set(i, bytes[k] as number, k);
     } else {
       this.oddFingerprints.set(i, String(f.fingerprint));
     }
@@ -306,9 +307,9 @@ export class FindingStore {
   fingerprint(i: number): string {
     const odd = this.oddFingerprints.get(i);
     if (odd !== undefined) return odd;
-    let hex = "";
-    for (let k = 0; k < 32; k++) hex += this.fp.get(i, k).toString(16).padStart(2, "0");
-    return hex;
+    const bytes = Buffer.allocUnsafe(32);
+    for (let k = 0; k < 32; k++) bytes[k] = this.fp.get(i, k);
+    return bytes.toString("hex");
   }
 
   // --- expansion -----------------------------------------------------------------------------------------------
