@@ -1,12 +1,14 @@
 /**
  * The findings of a run, kept small. A large scan judges hundreds of thousands of resources and most verdicts pass
- * or do not apply; kept as objects (~1 KB each, mostly strings and hex fingerprints) they take gigabytes. Here each
- * finding is one JSON line (in memory while the run is small, then spilled to an unlinked temporary file) plus a
- * few bytes of compact record in chunked typed arrays: verdict, severity, waiver, baseline state, the interned
- * strings the reports sort by, and the fingerprint as 32 bytes. Reports count, filter and sort on the records and
- * expand a finding (parse its line) only when they print it, one at a time.
+ * or do not apply; kept as objects (~1 KB each, mostly strings and hex fingerprints) they take gigabytes. Here the
+ * findings are held as objects only while there are few, then each is one JSON line in an unlinked temporary file;
+ * beside them, for each finding a listing can show, ~50 bytes of compact record in chunked typed arrays: verdict,
+ * severity, waiver, baseline state, the interned strings the reports sort by, a fingerprint prefix. A plain
+ * not-applicable finding (37% of them) has no record, only a count: the JSON report prints it, in order, and no
+ * listing does. Reports count, filter and sort on the records and expand a finding (parse its line) only when they
+ * print it, one at a time.
  *
- * A store built from an existing array (`fromFindings`, the library's renderReport) keeps the objects instead.
+ * A store built from an existing array (`fromFindings`, the library's renderReport) holds the objects throughout.
  * The order of every listing is the reporters' own (compareFindings, the text view's by-place order), decided on the
  * same values: `display` compares the strings as the human-readable formats show them (control characters escaped).
  */
@@ -17,19 +19,33 @@ import { SEVERITIES, type Severity, type Verdict } from "../rules/types.js";
 import type { Finding } from "./types.js";
 
 const VERDICTS: readonly Verdict[] = ["fail", "unknown", "pass", "not-applicable"];
-/** Findings held as lines in memory until they take this many bytes; then they go to a temporary file. */
-const DEFAULT_SPILL_BYTES = 16 * 1024 * 1024;
+const NOT_APPLICABLE = 3;
+/**
+ * Findings held as the objects themselves until there are this many (a pull request's scan never gets near it);
+ * past it they are written to a temporary file, one JSON line each. Holding them spares the serialisation a small
+ * run would pay twice (into the store, out for the report).
+ */
+const DEFAULT_HOLD_FINDINGS = 32 * 1024;
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
+
+// The code column's bits.
+const SUPPRESSED = 1 << 5;
+const INLINE_WAIVER = 1 << 6;
+const HAS_LOCATION = 1 << 7;
+const BASELINE_SHIFT = 8; // 2 bits: 0 none, 1 new, 2 unchanged (the finding's own, or the applied baseline's)
+const NO_FILE = 1 << 10; // a live finding: `place` is the live place, not a file
+const PLACE_IS_ARN = 1 << 11; // ... and that place is the resource's ARN (what compareFindings sorts by)
+const ODD_FINGERPRINT = 1 << 12; // not 64 hex digits: kept as a string
 
 /** Status as the reporters use it (common.ts findingStatus), by rank: fail, unknown, suppressed, baseline, pass, n/a. */
 export type StoreStatus = "fail" | "unknown" | "suppressed" | "baseline" | "pass" | "not-applicable";
 const STATUS_ORDER: readonly StoreStatus[] = ["fail", "unknown", "suppressed", "baseline", "pass", "not-applicable"];
 
 /** A growable column of numbers in fixed chunks (no doubling copies, no slack beyond one chunk). */
-class Column<A extends Int32Array | Uint8Array | Float64Array> {
+class Column<A extends Int32Array | Uint8Array | Uint16Array | Uint32Array | Float64Array> {
   private readonly chunks: A[] = [];
   constructor(
     private readonly make: (n: number) => A,
@@ -63,45 +79,71 @@ class Interner {
   }
 }
 
+/**
+ * File names as ids without a map: findings come file by file, so a name is compared with the last one only; a name
+ * seen again later gets a second id, which is harmless because listings compare the strings, never the ids. At
+ * 50,000 files a map's entries were ~5 MB of live heap, which V8 lets grow to ~4x before it collects.
+ */
+class FileNames {
+  readonly strings: string[] = [];
+  private last: string | undefined;
+  id(s: string): number {
+    if (s !== this.last) {
+      this.last = JSON.parse(JSON.stringify(s)) as string; // its own copy, as in Interner
+      this.strings.push(this.last);
+    }
+    return this.strings.length - 1;
+  }
+}
+
 const HEX64 = /^[0-9a-f]{64}$/;
 
 export interface FindingStoreOptions {
-  /** Spill lines to a temporary file past this many bytes (default 16 MiB); Infinity keeps them in memory. */
-  spillBytes?: number;
+  /** Hold this many findings as objects before writing them to a temporary file (default 32,768); 0 spills at once. */
+  holdFindings?: number;
 }
 
+/**
+ * Findings and their compact records. Every finding is kept (held, or a line in the file) in the order judged;
+ * a record (`i` below, 0 to recordCount) exists for each finding a listing can show: all but the plain
+ * not-applicable ones, which only the JSON report prints (in order, from all()) and the counts count. Records are in
+ * the order of their findings.
+ */
 export class FindingStore {
   private count = 0;
-  // Storage: the objects themselves (fromFindings), or JSON lines (in memory, then in a file).
-  private objects: Finding[] | undefined;
-  private lines: string[] | undefined = [];
+  private records = 0;
+  // Storage: the objects themselves while held, else JSON lines in a temporary file.
+  private held: Finding[] | undefined = [];
+  private readonly holdFindings: number;
   private bytes = 0;
   private fd: number | undefined;
   private path: string | undefined;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  /** Lines not yet written, encoded (allocated when the store spills). */
+  private block = Buffer.alloc(0);
+  private used = 0;
+  /** Per record: the finding's index in `held` while held, then the byte offset of its line. */
   private readonly offset = new Column((n) => new Float64Array(n));
   private readonly length = new Column((n) => new Int32Array(n));
-  private readonly spillBytes: number;
+  /** Plain not-applicable findings (no record), by severity. */
+  private readonly unrecorded = new Float64Array(SEVERITIES.length);
 
   // Compact records.
-  /** verdict (2 bits) | severity << 2 (3 bits) | suppressed << 5 | inline waiver << 6 | has a location << 7 */
-  private readonly code = new Column((n) => new Uint8Array(n));
-  /** 0 none, 1 new, 2 unchanged: the finding's own, or the applied baseline's. */
-  private readonly baseline = new Column((n) => new Uint8Array(n));
-  private readonly file = new Column((n) => new Int32Array(n));
-  private readonly alt = new Column((n) => new Int32Array(n));
-  private readonly livePlace = new Column((n) => new Int32Array(n));
+  /** verdict (2 bits) | severity << 2 (3 bits) | the flags above */
+  private readonly code = new Column((n) => new Uint16Array(n));
+  /** The file's id, or for a live finding the live place's. */
+  private readonly place = new Column((n) => new Int32Array(n));
   private readonly line = new Column((n) => new Int32Array(n));
   private readonly column = new Column((n) => new Int32Array(n));
   private readonly rule = new Column((n) => new Int32Array(n));
   private readonly resource = new Column((n) => new Int32Array(n));
   private readonly property = new Column((n) => new Int32Array(n));
   private readonly when = new Column((n) => new Int32Array(n));
-  private readonly fp = new Column((n) => new Uint8Array(n), 32);
+  /** The fingerprint's first 8 bytes (as two big-endian words): the sort's last key, the full one read on a tie. */
+  private readonly fpPrefix = new Column((n) => new Uint32Array(n), 2);
   private readonly oddFingerprints = new Map<number, string>();
-  private readonly files = new Interner();
+  private readonly files = new FileNames();
   private readonly others = new Interner();
+  private readonly empty = this.others.id("");
   private displayFiles: string[] | undefined;
   private displayOthers: string[] | undefined;
   private displayFile: ((s: string) => string) | undefined;
@@ -112,86 +154,115 @@ export class FindingStore {
   private reportedCache: Array<number[] | undefined> = [];
 
   constructor(options: FindingStoreOptions = {}) {
-    this.spillBytes = options.spillBytes ?? DEFAULT_SPILL_BYTES;
+    this.holdFindings = options.holdFindings ?? DEFAULT_HOLD_FINDINGS;
   }
 
-  /** A store over findings already in memory (kept as they are). */
+  /** A store over findings already in memory (held as they are, never spilled). */
   static fromFindings(findings: readonly Finding[]): FindingStore {
-    const store = new FindingStore();
-    store.objects = [];
-    store.lines = undefined;
+    const store = new FindingStore({ holdFindings: Number.POSITIVE_INFINITY });
     for (const f of findings) store.add(f);
     return store;
   }
 
+  /** Every finding, recorded or not. */
   get size(): number {
     return this.count;
   }
 
+  /** The records: the findings a listing can show (indices 0 to recordCount - 1). */
+  get recordCount(): number {
+    return this.records;
+  }
+
   add(f: Finding): void {
     this.reportedCache = [];
-    const i = this.count++;
-    if (this.objects) this.objects.push(f);
-    else this.writeLine(i, JSON.stringify(f));
+    const seq = this.count++;
     const verdict = VERDICTS.indexOf(f.verdict);
     const severity = SEVERITIES.indexOf(f.severity);
-    this.code.set(
-      i,
-      Math.max(verdict, 0) |
-        ((severity < 0 ? 4 : severity) << 2) |
-        (f.suppression ? 1 << 5 : 0) |
-        (f.suppression?.kind === "inline" ? 1 << 6 : 0) |
-        (f.location ? 1 << 7 : 0),
-    );
-    if (f.baselineState !== undefined) {
-      this.hasOwnBaselineState = true;
-      this.baseline.set(i, f.baselineState === "unchanged" ? 2 : 1);
+    if (f.baselineState !== undefined) this.hasOwnBaselineState = true;
+    const recorded = verdict !== NOT_APPLICABLE || f.suppression !== undefined || f.baselineState !== undefined;
+    const i = this.records;
+    if (recorded) this.records++;
+    else {
+      const k = severity < 0 ? 4 : severity;
+      this.unrecorded[k] = (this.unrecorded[k] ?? 0) + 1;
     }
-    const file = f.location?.file ?? f.resource.origin.file;
+    if (this.held) {
+      this.held.push(f);
+      if (recorded) this.offset.set(i, seq);
+      if (this.held.length > this.holdFindings) this.spill();
+    } else {
+      this.writeLine(recorded ? i : -1, JSON.stringify(f));
+    }
+    if (!recorded) return;
+
     const o = f.resource.origin;
-    this.file.set(i, file === undefined ? -1 : this.files.id(file));
-    this.alt.set(i, this.others.id(o.arn ?? ""));
-    if (file === undefined) {
+    const file = f.location?.file ?? o.file;
+    let code =
+      Math.max(verdict, 0) |
+      ((severity < 0 ? 4 : severity) << 2) |
+      (f.suppression ? SUPPRESSED : 0) |
+      (f.suppression?.kind === "inline" ? INLINE_WAIVER : 0) |
+      (f.location ? HAS_LOCATION : 0);
+    if (f.baselineState !== undefined) code |= (f.baselineState === "unchanged" ? 2 : 1) << BASELINE_SHIFT;
+    if (file !== undefined) {
+      this.place.set(i, this.files.id(file));
+    } else {
       const live =
         o.account === undefined && o.region === undefined ? undefined : `${o.account ?? "?"}/${o.region ?? "?"}`;
-      this.livePlace.set(i, this.others.id(o.arn ?? live ?? f.resource.id));
+      code |= NO_FILE | (o.arn !== undefined ? PLACE_IS_ARN : 0);
+      this.place.set(i, this.others.id(o.arn ?? live ?? f.resource.id));
     }
     this.line.set(i, f.location?.line ?? 0);
     this.column.set(i, f.location?.column ?? 0);
     this.rule.set(i, this.others.id(f.ruleId));
     this.resource.set(i, this.others.id(f.resource.id));
-    this.property.set(i, this.others.id(f.property ?? ""));
-    this.when.set(i, this.others.id(f.when ?? ""));
+    this.property.set(i, f.property === undefined ? this.empty : this.others.id(f.property));
+    this.when.set(i, f.when === undefined ? this.empty : this.others.id(f.when));
     if (typeof f.fingerprint === "string" && HEX64.test(f.fingerprint)) {
-      const bytes = Buffer.from(f.fingerprint, "hex");
-      for (let k = 0; k < 32; k++) this.fp.set(i, bytes[k] as number, k);
+      this.fpPrefix.set(i, Number.parseInt(f.fingerprint.slice(0, 8), 16), 0);
+      this.fpPrefix.set(i, Number.parseInt(f.fingerprint.slice(8, 16), 16), 1);
     } else {
+      code |= ODD_FINGERPRINT;
       this.oddFingerprints.set(i, String(f.fingerprint));
     }
+    this.code.set(i, code);
   }
 
   addAll(findings: Iterable<Finding>): void {
     for (const f of findings) this.add(f);
   }
 
-  private writeLine(i: number, line: string): void {
-    const n = Buffer.byteLength(line);
-    this.offset.set(i, this.bytes);
-    this.length.set(i, n);
-    this.bytes += n + 1;
-    if (this.lines) {
-      this.lines.push(line);
-      if (this.bytes > this.spillBytes) this.spill();
-      return;
+  /** Appends a line to the file; `record` is its record's index, or -1. */
+  private writeLine(record: number, line: string): void {
+    // Encoded at once into the write block: lines waiting as strings would outlive young-generation collections
+    // and be promoted (~0.7 MB per scavenge), growing the old generation between full collections.
+    if (this.used + line.length * 3 + 1 > WRITE_BUFFER_BYTES) this.flush();
+    let n: number;
+    if (line.length * 3 + 1 > WRITE_BUFFER_BYTES) {
+      const buf = Buffer.from(`${line}\n`);
+      n = buf.length - 1;
+      this.writeAll(buf, buf.length);
+    } else {
+      n = this.block.write(line, this.used);
+      this.block[this.used + n] = 10;
+      this.used += n + 1;
     }
-    this.pending.push(line, "\n");
-    this.pendingBytes += n + 1;
-    if (this.pendingBytes >= WRITE_BUFFER_BYTES) this.flush();
+    if (record >= 0) {
+      this.offset.set(record, this.bytes);
+      this.length.set(record, n);
+    }
+    this.bytes += n + 1;
+  }
+
+  private writeAll(buf: Buffer, length: number): void {
+    let written = 0;
+    while (written < length) written += writeSync(this.fd as number, buf, written, length - written);
   }
 
   private spill(): void {
-    const lines = this.lines ?? [];
-    this.lines = undefined;
+    const held = this.held ?? [];
+    this.held = undefined;
     this.path = join(tmpdir(), `rdsguard-findings-${process.pid}-${Math.random().toString(36).slice(2)}.ndjson`);
     this.fd = openSync(this.path, "wx+", 0o600);
     // Unlinked while open (POSIX): nothing is left behind, whatever ends the process.
@@ -201,18 +272,21 @@ export class FindingStore {
     } catch {
       // Windows: removed by close().
     }
-    for (const l of lines) this.pending.push(l, "\n");
-    this.pendingBytes = WRITE_BUFFER_BYTES;
+    this.block = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+    // The records of held findings point at `held`; from here on at their lines.
+    let r = 0;
+    for (let seq = 0; seq < held.length; seq++) {
+      const isRecord = r < this.records && this.offset.get(r) === seq;
+      this.writeLine(isRecord ? r : -1, JSON.stringify(held[seq]));
+      if (isRecord) r++;
+    }
     this.flush();
   }
 
   private flush(): void {
-    if (this.fd === undefined || this.pending.length === 0) return;
-    const buf = Buffer.from(this.pending.join(""));
-    let written = 0;
-    while (written < buf.length) written += writeSync(this.fd, buf, written, buf.length - written);
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.fd === undefined || this.used === 0) return;
+    this.writeAll(this.block, this.used);
+    this.used = 0;
   }
 
   /** Frees the temporary file. The store cannot be read afterwards. */
@@ -228,17 +302,21 @@ export class FindingStore {
       }
     }
     this.fd = undefined;
-    this.lines = [];
-    this.objects = [];
+    this.held = [];
+  }
+
+  private baselineOf(i: number): number {
+    return (this.code.get(i) >> BASELINE_SHIFT) & 3;
   }
 
   /** Marks fail/unknown findings "unchanged" when their fingerprint is in the baseline, else "new". */
   applyBaseline(fingerprints: ReadonlySet<string>): void {
     this.baselineSet = fingerprints;
     this.reportedCache = [];
-    for (let i = 0; i < this.count; i++) {
-      if ((this.code.get(i) & 3) > 1) continue;
-      this.baseline.set(i, fingerprints.has(this.fingerprint(i)) ? 2 : 1);
+    for (let i = 0; i < this.records; i++) {
+      if (!this.isReported(i)) continue;
+      const state = fingerprints.has(this.fingerprint(i)) ? 2 : 1;
+      this.code.set(i, (this.code.get(i) & ~(3 << BASELINE_SHIFT)) | (state << BASELINE_SHIFT));
     }
   }
 
@@ -246,7 +324,7 @@ export class FindingStore {
   anyBaselineState(): boolean {
     if (this.hasOwnBaselineState) return true;
     if (!this.baselineSet) return false;
-    for (let i = 0; i < this.count; i++) if ((this.code.get(i) & 3) <= 1) return true;
+    for (let i = 0; i < this.records; i++) if (this.isReported(i)) return true;
     return false;
   }
 
@@ -266,13 +344,13 @@ export class FindingStore {
     return (this.code.get(i) >> 2) & 7;
   }
   suppressed(i: number): boolean {
-    return (this.code.get(i) & (1 << 5)) !== 0;
+    return (this.code.get(i) & SUPPRESSED) !== 0;
   }
   inlineWaived(i: number): boolean {
-    return (this.code.get(i) & (1 << 6)) !== 0;
+    return (this.code.get(i) & INLINE_WAIVER) !== 0;
   }
   hasLocation(i: number): boolean {
-    return (this.code.get(i) & (1 << 7)) !== 0;
+    return (this.code.get(i) & HAS_LOCATION) !== 0;
   }
   ruleId(i: number, display = false): string {
     return this.other(this.rule.get(i), display);
@@ -282,13 +360,12 @@ export class FindingStore {
   }
   /** findingFile(f): the location's file, else the origin's. */
   fileOf(i: number, display = false): string | undefined {
-    const id = this.file.get(i);
-    return id < 0 ? undefined : this.fileString(id, display);
+    return this.code.get(i) & NO_FILE ? undefined : this.fileString(this.place.get(i), display);
   }
   /** findingPlace(f): file:line:col, file, or the live place. */
   placeOf(i: number, display = false): string {
-    const file = this.fileOf(i, display);
-    if (file === undefined) return this.other(this.livePlace.get(i), display);
+    if (this.code.get(i) & NO_FILE) return this.other(this.place.get(i), display);
+    const file = this.fileString(this.place.get(i), display);
     return this.hasLocation(i) ? `${file}:${this.line.get(i)}:${this.column.get(i)}` : file;
   }
 
@@ -296,8 +373,8 @@ export class FindingStore {
     const c = this.code.get(i);
     const verdict = c & 3;
     if (verdict >= 2) return VERDICTS[verdict] as StoreStatus;
-    if (c & (1 << 5)) return "suppressed";
-    if (verdict === 0 && this.baseline.get(i) === 2) return "baseline";
+    if (c & SUPPRESSED) return "suppressed";
+    if (verdict === 0 && this.baselineOf(i) === 2) return "baseline";
     return VERDICTS[verdict] as StoreStatus;
   }
   private statusRank(i: number): number {
@@ -306,66 +383,73 @@ export class FindingStore {
 
   fingerprint(i: number): string {
     const odd = this.oddFingerprints.get(i);
-    if (odd !== undefined) return odd;
-    const bytes = Buffer.allocUnsafe(32);
-    for (let k = 0; k < 32; k++) bytes[k] = this.fp.get(i, k);
-    return bytes.toString("hex");
+    return odd ?? this.read(i).fingerprint;
   }
 
   // --- expansion -----------------------------------------------------------------------------------------------
 
-  /** The full finding `i` (baseline applied): a fresh object for a stored line. */
-  get(i: number): Finding {
-    let f: Finding;
-    if (this.objects) f = this.objects[i] as Finding;
-    else if (this.lines) f = JSON.parse(this.lines[i] as string) as Finding;
-    else {
-      this.flush();
-      const n = this.length.get(i);
-      const buf = Buffer.allocUnsafe(n);
-      let read = 0;
-      while (read < n) read += readSync(this.fd as number, buf, read, n - read, this.offset.get(i) + read);
-      f = JSON.parse(buf.toString("utf8")) as Finding;
-    }
-    if (this.baselineSet && this.isReported(i)) {
-      const baselineState = this.baseline.get(i) === 2 ? "unchanged" : "new";
-      f = this.objects ? { ...f, baselineState } : Object.assign(f, { baselineState });
-    }
-    return f;
+  /** Record `i`'s finding as stored (held object, or its line parsed). */
+  private read(i: number): Finding {
+    if (this.held) return this.held[this.offset.get(i)] as Finding;
+    this.flush();
+    const n = this.length.get(i);
+    const buf = Buffer.allocUnsafe(n);
+    let read = 0;
+    while (read < n) read += readSync(this.fd as number, buf, read, n - read, this.offset.get(i) + read);
+    return JSON.parse(buf.toString("utf8")) as Finding;
   }
 
-  /** Every finding in the order judged. */
+  /** The finding with the applied baseline's state, a copy where the stored object must stay as it is. */
+  private withBaseline(f: Finding, i: number, owned: boolean): Finding {
+    if (!this.baselineSet || !this.isReported(i)) return f;
+    const baselineState = this.baselineOf(i) === 2 ? "unchanged" : "new";
+    return owned ? Object.assign(f, { baselineState }) : { ...f, baselineState };
+  }
+
+  /** Record `i`'s full finding (baseline applied). */
+  get(i: number): Finding {
+    return this.withBaseline(this.read(i), i, this.held === undefined);
+  }
+
+  /** Every finding, recorded or not, in the order judged. */
   *all(): Generator<Finding> {
-    if (this.objects || this.lines || this.baselineSet) {
-      for (let i = 0; i < this.count; i++) yield this.get(i);
+    let r = 0;
+    if (this.held) {
+      const held = this.held;
+      for (let seq = 0; seq < held.length; seq++) {
+        const f = held[seq] as Finding;
+        if (r < this.records && this.offset.get(r) === seq) yield this.withBaseline(f, r++, false);
+        else yield f;
+      }
       return;
     }
     // Sequential: read the file in large blocks.
     this.flush();
     const block = Buffer.allocUnsafe(4 * 1024 * 1024);
-    let i = 0;
+    let seen = 0;
     let carry = Buffer.alloc(0);
-    let position = 0;
-    while (i < this.count) {
-      const n = readSync(this.fd as number, block, 0, block.length, position);
+    let position = 0; // of block[0] in the file, less the carry
+    while (seen < this.count) {
+      const n = readSync(this.fd as number, block, 0, block.length, position + carry.length);
       if (n === 0) break;
-      position += n;
-      let data = carry.length > 0 ? Buffer.concat([carry, block.subarray(0, n)]) : block.subarray(0, n);
+      const data = carry.length > 0 ? Buffer.concat([carry, block.subarray(0, n)]) : block.subarray(0, n);
       let start = 0;
-      for (let nl = data.indexOf(10, start); nl >= 0 && i < this.count; nl = data.indexOf(10, start)) {
-        yield JSON.parse(data.toString("utf8", start, nl)) as Finding;
-        i++;
+      for (let nl = data.indexOf(10, start); nl >= 0 && seen < this.count; nl = data.indexOf(10, start)) {
+        const f = JSON.parse(data.toString("utf8", start, nl)) as Finding;
+        seen++;
+        if (r < this.records && this.offset.get(r) === position + start) yield this.withBaseline(f, r++, true);
+        else yield f;
         start = nl + 1;
       }
-      data = data.subarray(start);
-      carry = Buffer.from(data);
+      position += start;
+      carry = Buffer.from(data.subarray(start));
     }
   }
 
-  /** Indices of the findings that pass `keep`, in the order judged. */
+  /** Indices of the records that pass `keep`, in the order judged. */
   indices(keep: (i: number) => boolean): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.count; i++) if (keep(i)) out.push(i);
+    for (let i = 0; i < this.records; i++) if (keep(i)) out.push(i);
     return out;
   }
 
@@ -379,7 +463,10 @@ export class FindingStore {
     const counts = Object.fromEntries(
       SEVERITIES.map((s) => [s, Object.fromEntries(STATUS_ORDER.map((st) => [st, 0]))]),
     ) as Record<Severity, Record<StoreStatus, number>>;
-    for (let i = 0; i < this.count; i++) counts[this.severity(i)][this.status(i)]++;
+    for (let i = 0; i < this.records; i++) counts[this.severity(i)][this.status(i)]++;
+    SEVERITIES.forEach((s, k) => {
+      counts[s]["not-applicable"] += this.unrecorded[k] ?? 0;
+    });
     return counts;
   }
 
@@ -439,25 +526,25 @@ export class FindingStore {
     );
   }
 
+  /** compareFindings' place: the file, else the ARN (or nothing). */
   private sortPlace(i: number, display: boolean): string {
-    const id = this.file.get(i);
-    return id >= 0 ? this.fileString(id, display) : this.other(this.alt.get(i), display);
+    const c = this.code.get(i);
+    if (!(c & NO_FILE)) return this.fileString(this.place.get(i), display);
+    return this.other(c & PLACE_IS_ARN ? this.place.get(i) : this.empty, display);
   }
 
+  /** The text view's place: the file, else the live place. */
   private textPlace(i: number, display: boolean): string {
-    const id = this.file.get(i);
-    return id >= 0 ? this.fileString(id, display) : this.other(this.livePlace.get(i), display);
+    const id = this.place.get(i);
+    return this.code.get(i) & NO_FILE ? this.other(id, display) : this.fileString(id, display);
   }
 
   private compareFingerprints(a: number, b: number): number {
-    if (this.oddFingerprints.has(a) || this.oddFingerprints.has(b)) {
-      return compareStrings(this.fingerprint(a), this.fingerprint(b));
-    }
-    for (let k = 0; k < 32; k++) {
-      const d = this.fp.get(a, k) - this.fp.get(b, k);
+    if (!((this.code.get(a) | this.code.get(b)) & ODD_FINGERPRINT)) {
+      const d = this.fpPrefix.get(a, 0) - this.fpPrefix.get(b, 0) || this.fpPrefix.get(a, 1) - this.fpPrefix.get(b, 1);
       if (d !== 0) return d;
     }
-    return 0;
+    return compareStrings(this.fingerprint(a), this.fingerprint(b));
   }
 
   /** Reported findings (fail or unknown), worst first: reportedFindings(report) as indices. */

@@ -100,7 +100,7 @@ export function* junitChunks(source: ReportSource): Generator<string> {
   const suites = new Map<string, { meta?: RuleMeta; cases: number[] }>();
   for (const rule of report.rules) suites.set(rule.id, { meta: rule, cases: [] });
   const byRule = new Map<string, number[]>();
-  for (let i = 0; i < store.size; i++) {
+  for (let i = 0; i < store.recordCount; i++) {
     if (store.verdict(i) === "not-applicable") continue;
     const id = store.ruleId(i);
     let list = byRule.get(id);

@@ -19,7 +19,7 @@ import { exampleTemplates, reportFromTemplates } from "../reporters/pipeline.js"
 const ENV = { GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "acme/infra", GITHUB_SHA: "abc" };
 
 function spilled(findings: readonly Finding[]): FindingStore {
-  const store = new FindingStore({ spillBytes: 0 });
+  const store = new FindingStore({ holdFindings: 0 });
   store.addAll(findings);
   return store;
 }
@@ -38,7 +38,10 @@ describe.each(Object.entries(reports))("a spilled store, %s report", (_name, rep
     const store = spilled(report.findings);
     expect(store.size).toBe(report.findings.length);
     expect([...store.all()]).toEqual(report.findings);
-    for (let i = 0; i < store.size; i++) expect(store.get(i)).toEqual(report.findings[i]);
+    // Records: every finding but the plain not-applicable ones, in order.
+    const listed = report.findings.filter((f) => f.verdict !== "not-applicable" || f.suppression || f.baselineState);
+    expect(store.recordCount).toBe(listed.length);
+    for (let i = 0; i < store.recordCount; i++) expect(store.get(i)).toEqual(listed[i]);
     store.close();
   });
 
@@ -59,6 +62,34 @@ describe.each(Object.entries(reports))("a spilled store, %s report", (_name, rep
     const options = { env: ENV, baselineApplied: true };
     const streamed = [...reportChunks(format, { ...report, findings: [] }, store, options)].join("");
     expect(streamed).toBe(renderReport(format, applyBaseline(report, known), options));
+    store.close();
+  });
+});
+
+describe("records", () => {
+  it("keeps none for a plain not-applicable finding, yet counts it and gives it back in order", () => {
+    const report = reports.examples as ScanReport;
+    const plain = report.findings.filter((f) => f.verdict === "not-applicable");
+    expect(plain.length).toBeGreaterThan(20);
+    for (const hold of [0, 10, Number.POSITIVE_INFINITY]) {
+      const store = new FindingStore({ holdFindings: hold });
+      store.addAll(report.findings);
+      expect(store.recordCount).toBe(report.findings.length - plain.length);
+      const tally = store.tally();
+      const naCount = Object.values(tally).reduce((n, byStatus) => n + byStatus["not-applicable"], 0);
+      expect(naCount).toBe(plain.length);
+      expect([...store.all()]).toEqual(report.findings);
+      store.close();
+    }
+  });
+
+  it("sorts on a fingerprint prefix and reads the whole fingerprint only on a tie", () => {
+    const one = (reports.template as ScanReport).findings.find((f) => f.verdict === "fail") as Finding;
+    const same = "ab".repeat(8);
+    const fps = [`${same}${"1".repeat(48)}`, `${same}${"0".repeat(48)}`, `${"0".repeat(16)}${"f".repeat(48)}`];
+    const store = new FindingStore({ holdFindings: 0 });
+    for (const fingerprint of fps) store.add({ ...one, fingerprint });
+    expect(store.reported().map((i) => store.fingerprint(i))).toEqual([...fps].sort());
     store.close();
   });
 });
@@ -87,7 +118,7 @@ describe("the output step from a store", () => {
 
   it("writes a JSON report of 40,000 findings that reads back whole", async () => {
     const one = (reports.template as ScanReport).findings[0] as Finding;
-    const store = new FindingStore({ spillBytes: 1024 * 1024 });
+    const store = new FindingStore({ holdFindings: 1000 });
     for (let i = 0; i < 40_000; i++) {
       store.add({ ...one, fingerprint: i.toString(16).padStart(64, "0"), resource: { ...one.resource, id: `R${i}` } });
     }
