@@ -54,6 +54,9 @@ export function joinChunks(chunks: Iterable<string>): string {
   return out;
 }
 
+/** Items stringified together: one native JSON.stringify per batch instead of one per item plus a re-indent. */
+const BATCH = 256;
+
 /**
  * The JSON text of `value` (JSON.stringify(value, null, 2)) with `marker` key's empty array `[]` replaced by the
  * items, each as JSON.stringify would indent it at that depth: byte-identical to stringifying the whole, without
@@ -70,17 +73,37 @@ export function* jsonWithStreamedArray(
   const marker = `\n${pad}${JSON.stringify(key)}: []`;
   const at = text.indexOf(marker);
   if (at < 0) throw new Error(`jsonWithStreamedArray: no ${key} at indentation ${indent}`);
-  const itemPad = `${pad}  `;
-  let first = true;
-  for (const item of items) {
-    const body = JSON.stringify(item, null, 2).replaceAll("\n", `\n${itemPad}`);
-    if (first) {
-      yield `${text.slice(0, at)}\n${pad}${JSON.stringify(key)}: [\n${itemPad}${body}`;
-      first = false;
-    } else {
-      yield `,\n${itemPad}${body}`;
-    }
+  // A batch nested in indent / 2 arrays stringifies with its items indented as they are in the whole; what is
+  // around them (the arrays' brackets) has a known length.
+  const depth = indent / 2;
+  let before = 0;
+  let after = 0;
+  for (let level = 0; level <= depth; level++) {
+    before += 2 * level + 2; // `${spaces}[\n`
+    after += 2 * level + 2; // `\n${spaces}]`
   }
+  const itemsText = (batch: unknown[]): string => {
+    let nested: unknown = batch;
+    for (let level = 0; level < depth; level++) nested = [nested];
+    const whole = JSON.stringify(nested, null, 2);
+    return whole.slice(before, whole.length - after);
+  };
+  let batch: unknown[] = [];
+  let first = true;
+  const flush = (): string => {
+    const body = itemsText(batch);
+    batch = [];
+    if (first) {
+      first = false;
+      return `${text.slice(0, at)}\n${pad}${JSON.stringify(key)}: [\n${body}`;
+    }
+    return `,\n${body}`;
+  };
+  for (const item of items) {
+    batch.push(item);
+    if (batch.length === BATCH) yield flush();
+  }
+  if (batch.length > 0) yield flush();
   if (first) yield text;
   else yield `\n${pad}]${text.slice(at + marker.length)}`;
 }
