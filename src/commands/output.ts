@@ -293,18 +293,43 @@ const WRITE_BLOCK = 1024 * 1024;
 function writeChunks(path: string, flag: string, content: string | Iterable<string>): void {
   const fd = openSync(path, flag);
   try {
-    let pending = "";
-    const flush = () => {
-      const buf = Buffer.from(pending);
+    // Chunks are encoded straight into one reused block: no string concatenation to flatten, no buffer per write.
+    const block = Buffer.allocUnsafe(WRITE_BLOCK);
+    let used = 0;
+    const write = (buf: Buffer, length: number) => {
       let written = 0;
-      while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written);
-      pending = "";
+      while (written < length) written += writeSync(fd, buf, written, length - written);
     };
-    for (const chunk of typeof content === "string" ? [content] : content) {
-      pending += chunk;
-      if (pending.length >= WRITE_BLOCK) flush();
+    let carry = "";
+    for (const piece of typeof content === "string" ? [content] : content) {
+      let chunk = carry + piece;
+      carry = "";
+      // A surrogate pair split between two chunks is encoded whole, as it would be in the joined text.
+      const last = chunk.charCodeAt(chunk.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        carry = chunk.slice(-1);
+        chunk = chunk.slice(0, -1);
+      }
+      // At most 3 UTF-8 bytes per UTF-16 unit: a chunk that fits by that bound is never cut.
+      if (used + chunk.length * 3 > WRITE_BLOCK) {
+        write(block, used);
+        used = 0;
+      }
+      if (chunk.length * 3 > WRITE_BLOCK) {
+        const buf = Buffer.from(chunk);
+        write(buf, buf.length);
+      } else {
+        used += block.write(chunk, used);
+      }
     }
-    if (pending !== "") flush();
+    if (carry !== "") {
+      if (used + 3 > WRITE_BLOCK) {
+        write(block, used);
+        used = 0;
+      }
+      used += block.write(carry, used);
+    }
+    write(block, used);
   } finally {
     closeSync(fd);
   }
@@ -334,7 +359,7 @@ async function writeStreamChunks(stream: WritableLike, chunks: Iterable<string>)
 export function exitCodeForStore(head: Pick<ScanReport, "errors">, store: FindingStore, failOn: FailOn): number {
   if (head.errors.length > 0) return 2;
   if (failOn === "none") return 0;
-  for (let i = 0; i < store.size; i++) {
+  for (let i = 0; i < store.recordCount; i++) {
     if (store.status(i) === "fail" && severityAtLeast(store.severity(i), failOn)) return 1;
   }
   return 0;

@@ -316,6 +316,25 @@ describe("baselines", () => {
   });
 });
 
+describe("writing a report from its chunks", () => {
+  it("writes the bytes of the joined text: split surrogate pairs, multi-byte text, chunks past the 1 MiB block", async () => {
+    const chunks = [
+      "plain ",
+      "\ud83d", // the first half of 🔒, the second half starts the next chunk
+      "\udd12 é ≥ ",
+      "x".repeat(400_000),
+      "ü".repeat(200_000), // fills the block past its 3-bytes-per-unit bound
+      "b".repeat(1_500_000), // larger than the block
+      "end \ud83d",
+      "\ude00",
+      "\ud800", // a lone high surrogate last: replaced as in the joined text
+    ];
+    const file = join(dir, "chunks.txt");
+    await writeFileAtomic(file, chunks);
+    expect(readFileSync(file).equals(Buffer.from(chunks.join("")))).toBe(true);
+  });
+});
+
 describe("writing to what is already at PATH", () => {
   it("writes where a symlink points and keeps the link", async () => {
     mkdirSync(join(dir, "real"));
