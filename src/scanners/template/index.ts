@@ -301,20 +301,16 @@ export async function scanTemplateFile(
   }
 }
 
-/** Scans files with bounded concurrency, yielding results in input order. */
+/**
+ * Scans files one after another, yielding results in input order. Reads are synchronous, so files in flight would
+ * gain nothing; each would only keep its text, AST and model alive across young-generation collections, which
+ * then promote them and grow the old generation (8 in flight: 170-200 MB of heap for 35 MB live, issue 17).
+ */
 export async function* scanTemplateFiles(
   files: string[],
   root: string,
   options: TemplateScanOptions & { named?: ReadonlySet<string> } = {},
-  concurrency = 8,
 ): AsyncGenerator<TemplateFileResult> {
-  const pending: Promise<TemplateFileResult>[] = [];
-  let next = 0;
-  while (next < files.length || pending.length > 0) {
-    while (pending.length < concurrency && next < files.length) {
-      const abs = files[next++] as string;
-      pending.push(scanTemplateFile(abs, root, { ...options, named: options.named?.has(abs) ?? false }));
-    }
-    yield await (pending.shift() as Promise<TemplateFileResult>);
-  }
+  for (const abs of files)
+    yield await scanTemplateFile(abs, root, { ...options, named: options.named?.has(abs) ?? false });
 }
