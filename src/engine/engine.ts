@@ -30,7 +30,16 @@ export interface RunRulesOptions {
   onRuleError?: (error: ScanError) => void;
 }
 
-export function runRules(models: readonly Model[], opts: RunRulesOptions): Finding[] {
+/**
+ * The findings of every resource of the models, in order. With `emit` each finding is handed over as it is made and
+ * none is kept here (an audit region's hundreds of thousands of findings go straight to the store); the list
+ * returned is then empty.
+ */
+export function runRules(
+  models: readonly Model[],
+  opts: RunRulesOptions,
+  emit?: (finding: Finding) => void,
+): Finding[] {
   // Settings by profile, one per rule (by its index in opts.rules): a run has few profiles and many resources.
   const settingsByProfile = new Map<string, EffectiveRuleSettings[]>();
   const settingsFor = (index: number, rule: Rule, profile: string): EffectiveRuleSettings => {
@@ -49,6 +58,7 @@ export function runRules(models: readonly Model[], opts: RunRulesOptions): Findi
   const selectProfile = profileSelector(opts.policy);
 
   const findings: Finding[] = [];
+  const take = emit ?? ((f: Finding) => findings.push(f));
   for (const model of models) {
     for (const resource of model.resources.values()) {
       let on: ResourceJudged | undefined;
@@ -75,7 +85,7 @@ export function runRules(models: readonly Model[], opts: RunRulesOptions): Findi
             occurrence = occurrences.get(identity) ?? 0;
             occurrences.set(identity, occurrence + 1);
           }
-          findings.push(toFinding(rule, result, on, model, settings, occurrence, opts));
+          take(toFinding(rule, result, on, model, settings, occurrence, opts));
         }
       }
     }

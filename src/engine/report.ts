@@ -160,14 +160,12 @@ export class Judge {
     if (model.resources.size === 0) return;
     this.resources += model.resources.size;
     const { policy, strict, now } = this.options;
-    this.addFindings(
-      runRules([model], {
-        rules: this.rules,
-        policy,
-        strict,
-        now,
-        onRuleError: (e) => this.errors.push(e),
-      }),
+    const store = this.store;
+    const findings = this.findings;
+    runRules(
+      [model],
+      { rules: this.rules, policy, strict, now, onRuleError: (e) => this.errors.push(e) },
+      store ? (f) => store.add(f) : (f) => findings.push(f),
     );
     if (model.source === "template") {
       this.templatesWithDatabases++;

@@ -18,6 +18,26 @@ import {
 const now = new Date("2026-06-15T12:00:00Z");
 
 describe("runRules", () => {
+  it("hands each finding to emit as it is made, in the order of the list it otherwise returns, keeping none", () => {
+    const rule = fakeRule(fakeMeta("two", { appliesTo: ["db-cluster", "db-instance"] }), (resource) => [
+      { verdict: "pass", message: `${resource.id} a`, property: "A" },
+      { verdict: "fail", message: `${resource.id} b`, property: "B" },
+    ]);
+    const model = templateModel("t.yaml", [cluster("C"), instance("I")]);
+    const opts = { rules: [rule], policy: policyWith({}), strict: false, now };
+    const listed = runRules([model], opts);
+    const emitted: unknown[] = [];
+    let fingerprintsSeenWhileEmitting = 0;
+    const kept = runRules([model], opts, (f) => {
+      emitted.push(f);
+      if (/^[0-9a-f]{64}$/.test(f.fingerprint)) fingerprintsSeenWhileEmitting++;
+    });
+    expect(kept).toEqual([]);
+    expect(emitted).toEqual(listed);
+    expect(listed.map((f) => f.message)).toEqual(["C a", "C b", "I a", "I b"]);
+    expect(fingerprintsSeenWhileEmitting).toBe(4);
+  });
+
   it("hands a rule only the resource kinds it applies to and maps each result to a finding", () => {
     const seen: string[] = [];
     const rule = fakeRule(fakeMeta("encrypted", { appliesTo: ["db-cluster"], severity: "critical" }), (resource) => {
