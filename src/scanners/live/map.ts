@@ -14,6 +14,7 @@ import type {
   DbInstance,
   GlobalCluster,
   Known,
+  Origin,
   ResourceOrigin,
   Unknown,
 } from "../../model/types.js";
@@ -30,18 +31,61 @@ export function isRdsEngine(engine: string | undefined): boolean {
   return engine === undefined || !NOT_RDS_ENGINES.has(engine);
 }
 
+/*
+ * A live answer repeats the same few values on every resource: one origin per API, one "absent" per default and
+ * citation, one "unknown" per reason, one known boolean per API. A 100,000-instance audit kept ~3 KB of model per
+ * resource, most of it these small objects made afresh; they are shared and frozen instead (a rule reads the model,
+ * it never writes it).
+ */
+const liveOrigins = new Map<string, Origin>();
+const sharedBooleans = new Map<string, Known<boolean>>();
+const sharedAbsents = new Map<string, Map<unknown, Absent<unknown>>>();
+const sharedUnknowns = new Map<string, Unknown>();
+
+function liveOrigin(api: string): Origin {
+  let origin = liveOrigins.get(api);
+  if (!origin) {
+    origin = Object.freeze({ kind: "live", api }) as Origin;
+    liveOrigins.set(api, origin);
+  }
+  return origin;
+}
+
 export function known<T>(value: T, api: string, refersTo?: string): Known<T> {
-  return refersTo === undefined
-    ? { state: "known", value, origin: { kind: "live", api } }
-    : { state: "known", value, origin: { kind: "live", api }, refersTo };
+  if (refersTo !== undefined) return { state: "known", value, origin: liveOrigin(api), refersTo };
+  if (typeof value !== "boolean") return { state: "known", value, origin: liveOrigin(api) };
+  const key = `${value}:${api}`;
+  let shared = sharedBooleans.get(key);
+  if (!shared) {
+    shared = Object.freeze({ state: "known", value, origin: liveOrigin(api) }) as Known<boolean>;
+    sharedBooleans.set(key, shared);
+  }
+  return shared as Known<T>;
 }
 
 export function absent<T>(def: T | undefined, defaultSource: string): Absent<T> {
-  return { state: "absent", default: def, defaultSource };
+  // Only defaults that are plain values are shared (an object default could be changed by whoever holds it).
+  if (def !== null && typeof def === "object") return { state: "absent", default: def, defaultSource };
+  let byDefault = sharedAbsents.get(defaultSource);
+  if (!byDefault) {
+    byDefault = new Map();
+    sharedAbsents.set(defaultSource, byDefault);
+  }
+  let shared = byDefault.get(def);
+  if (!shared) {
+    shared = Object.freeze({ state: "absent", default: def, defaultSource }) as Absent<unknown>;
+    byDefault.set(def, shared);
+  }
+  return shared as Absent<T>;
 }
 
 export function unknown(reason: string): Unknown {
-  return { state: "unknown", reason };
+  let shared = sharedUnknowns.get(reason);
+  if (!shared) {
+    shared = Object.freeze({ state: "unknown", reason }) as Unknown;
+    sharedUnknowns.set(reason, shared);
+  }
+  return shared;
 }
 
 function orAbsent<T>(value: T | undefined | null, api: string, def: T | undefined, source: string): Attr<T> {
@@ -296,19 +340,27 @@ export function mapInstance(i: DBInstance, scope: MapScope, links: InstanceLinks
   };
   if (cluster) instance.clusterId = cluster.id;
   instance.readReplicaIdentifiers = i.ReadReplicaDBInstanceIdentifiers ?? [];
-  if (replicaSource) {
-    // Same-region sources are named by identifier, cross-region ones by ARN.
-    const sourceId = replicaSource.startsWith("arn:")
-      ? replicaSource
-      : (links.instanceArnsByIdentifier.get(replicaSource) ??
-        (i.ReadReplicaSourceDBClusterIdentifier ? links.clustersByIdentifier.get(replicaSource)?.id : undefined));
-    if (sourceId) instance.sourceId = sourceId;
-  }
+  linkReplicaSource(instance, i, links);
   if (i.CertificateDetails?.CAIdentifier) {
     instance.certificateDetails = { caIdentifier: i.CertificateDetails.CAIdentifier };
     if (i.CertificateDetails.ValidTill) instance.certificateDetails.validTill = iso(i.CertificateDetails.ValidTill);
   }
   return instance;
+}
+
+/** The replica's source: same-region sources are named by identifier, cross-region ones by ARN. */
+export function linkReplicaSource(
+  instance: DbInstance,
+  i: Pick<DBInstance, "ReadReplicaSourceDBInstanceIdentifier" | "ReadReplicaSourceDBClusterIdentifier">,
+  links: InstanceLinks,
+): void {
+  const replicaSource = i.ReadReplicaSourceDBInstanceIdentifier ?? i.ReadReplicaSourceDBClusterIdentifier;
+  if (!replicaSource) return;
+  const sourceId = replicaSource.startsWith("arn:")
+    ? replicaSource
+    : (links.instanceArnsByIdentifier.get(replicaSource) ??
+      (i.ReadReplicaSourceDBClusterIdentifier ? links.clustersByIdentifier.get(replicaSource)?.id : undefined));
+  if (sourceId) instance.sourceId = sourceId;
 }
 
 /** DbInstance has no storageEncryptionType field; keep only what it models. */
