@@ -19,7 +19,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { ScanError } from "../../model/errors.js";
-import type { DbCluster, KmsKey, Model, ModelResource } from "../../model/types.js";
+import type { DbCluster, DbInstance, KmsKey, Model, ModelResource } from "../../model/types.js";
 import { appendAll } from "../../util/append.js";
 import { type ClientScope, describeAwsError, parseArn, scanClients } from "./aws.js";
 import { collectPages, type GroupInUse, readEngineLifecycles, readParameterGroups } from "./engine-settings.js";
@@ -30,6 +30,7 @@ import {
   instanceArnOf,
   isRdsEngine,
   linkMembers,
+  linkReplicaSource,
   mapCertificates,
   mapCluster,
   mapGlobalCluster,
@@ -279,23 +280,108 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
     return [];
   };
 
+  /**
+   * One region's model. Instances are mapped page by page as DescribeDBInstances answers (the clusters, which
+   * members link to, are listed first, in parallel with the first pages), so a region of 25,000 instances never
+   * holds the SDK's full answers, only the model.
+   */
   const scanRegion = async (ctx: AccountContext, region: string): Promise<Model | undefined> => {
     const scope: ClientScope = { region, account: ctx.account, credentials: ctx.credentials };
     const rds = await factory.rds(scope);
+    const mapScope = { account: ctx.account, region };
+    const resources = new Map<string, ModelResource>();
+
+    // One DescribeKey per distinct key (the cluster and its members report the same KmsKeyId), looked up before
+    // the resources that name it are mapped; the keys join the model after the databases, in first-seen order.
+    const keyIds = new Map<string, string>();
+    const keys: KmsKey[] = [];
+    const lookUpKeys = async (keyArns: (string | undefined)[]) => {
+      const fresh = [...new Set(keyArns.filter((k): k is string => !!k && !keyIds.has(k)))];
+      const found = await mapLimit(fresh, KMS_CONCURRENCY, async (keyArn) => {
+        let lookup = ctx.keys.get(keyArn);
+        if (!lookup) {
+          const keyRegion = parseArn(keyArn)?.region || region;
+          lookup = kmsClient(ctx, keyRegion).then((client) => lookupKey(client, keyArn, ctx.account, keyRegion));
+          ctx.keys.set(keyArn, lookup);
+          for (const message of (await lookup).errors) report({ kind: "aws", account: ctx.account, region, message });
+        }
+        return [keyArn, (await lookup).key] as const;
+      });
+      for (const [arn, key] of found) {
+        keyIds.set(arn, key.id);
+        keys.push(key);
+      }
+    };
+
+    const clusterListing = collectPages(
+      paginateDescribeDBClusters({ client: rds, pageSize: PAGE_SIZE }, {}),
+      (p) => p.DBClusters,
+    ).then((all) => all.filter((c: DBCluster) => isRdsEngine(c.Engine)));
+    const clustersByIdentifier = new Map<string, DbCluster>();
+    let clusters: { shape: DBCluster; model: DbCluster }[] | undefined;
+    /** The clusters mapped (once), or undefined when they could not be listed. */
+    const mapClusters = async () => {
+      if (clusters) return clusters;
+      const shapes = await clusterListing.catch(() => undefined);
+      if (!shapes) return undefined;
+      await lookUpKeys(shapes.map((c) => c.KmsKeyId));
+      if (clusters) return clusters;
+      clusters = shapes.map((shape) => ({ shape, model: mapCluster(shape, mapScope, keyIds) }));
+      for (const { shape, model } of clusters) {
+        if (shape.DBClusterIdentifier) clustersByIdentifier.set(shape.DBClusterIdentifier, model);
+        resources.set(model.id, model);
+      }
+      return clusters;
+    };
+
+    const instanceArnsByIdentifier = new Map<string, string>();
+    const links = { clustersByIdentifier, instanceArnsByIdentifier, keyIds };
+    // What the engine settings need of the instances, and replicas whose same-region source may come on a later page.
+    const instanceEngines: string[] = [];
+    const instanceGroups: GroupInUse[] = [];
+    const replicas: { instance: DbInstance; shape: DBInstance }[] = [];
+    let mappingFailure: unknown;
+    const instanceListing = (async () => {
+      for await (const page of paginateDescribeDBInstances({ client: rds, pageSize: PAGE_SIZE }, {})) {
+        // Without the clusters the instances are not mapped, but still listed: a failure of both is reported.
+        if (!(await mapClusters()) || mappingFailure !== undefined) continue;
+        try {
+          const shapes = (page.DBInstances ?? []).filter((i: DBInstance) => isRdsEngine(i.Engine));
+          await lookUpKeys(shapes.map((i) => i.KmsKeyId));
+          for (const i of shapes) {
+            if (i.DBInstanceIdentifier)
+              instanceArnsByIdentifier.set(i.DBInstanceIdentifier, instanceArnOf(i, mapScope));
+          }
+          for (const shape of shapes) {
+            const instance = mapInstance(shape, mapScope, links);
+            resources.set(instance.id, instance);
+            if (shape.Engine) instanceEngines.push(shape.Engine);
+            // Members take TLS settings from their cluster's group; their own DB parameter group is not needed.
+            const group = shape.DBParameterGroups?.[0]?.DBParameterGroupName;
+            if (!shape.DBClusterIdentifier && group) instanceGroups.push({ scope: "db", name: group });
+            const source = shape.ReadReplicaSourceDBInstanceIdentifier ?? shape.ReadReplicaSourceDBClusterIdentifier;
+            if (source && !source.startsWith("arn:")) replicas.push({ instance, shape });
+          }
+        } catch (err) {
+          mappingFailure = err;
+        }
+      }
+    })();
+    const certificateListing = (async () => {
+      let defaultCa: string | undefined;
+      const certs = await collectPages(
+        paginateDescribeCertificates({ client: rds, pageSize: PAGE_SIZE }, {}),
+        (p): Certificate[] | undefined => {
+          defaultCa ??= p.DefaultCertificateForNewLaunches;
+          return p.Certificates;
+        },
+      );
+      return mapCertificates(certs, defaultCa);
+    })();
     const [clustersR, instancesR, certsR] = await Promise.allSettled([
-      collectPages(paginateDescribeDBClusters({ client: rds, pageSize: PAGE_SIZE }, {}), (p) => p.DBClusters),
-      collectPages(paginateDescribeDBInstances({ client: rds, pageSize: PAGE_SIZE }, {}), (p) => p.DBInstances),
-      (async () => {
-        let defaultCa: string | undefined;
-        const certs = await collectPages(
-          paginateDescribeCertificates({ client: rds, pageSize: PAGE_SIZE }, {}),
-          (p): Certificate[] | undefined => {
-            defaultCa ??= p.DefaultCertificateForNewLaunches;
-            return p.Certificates;
-          },
-        );
-        return mapCertificates(certs, defaultCa);
-      })(),
+      clusterListing,
+      instanceListing,
+      certificateListing,
     ]);
     const fail = (operation: string, err: unknown) =>
       report({ kind: "aws", account: ctx.account, region, message: describeAwsError(operation, err) });
@@ -303,54 +389,31 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
     if (instancesR.status === "rejected") fail("rds:DescribeDBInstances", instancesR.reason);
     // Without both listings the region's picture is partial (members without clusters): judge nothing rather than guess.
     if (clustersR.status === "rejected" || instancesR.status === "rejected") return undefined;
+    if (mappingFailure !== undefined) throw mappingFailure;
     if (certsR.status === "rejected")
       fail("rds:DescribeCertificates (CA checks for this region are unknown)", certsR.reason);
 
-    const clusterShapes = clustersR.value.filter((c: DBCluster) => isRdsEngine(c.Engine));
-    const instanceShapes = instancesR.value.filter((i: DBInstance) => isRdsEngine(i.Engine));
-    const mapScope = { account: ctx.account, region };
-
-    // One DescribeKey per distinct key: the cluster and its members report the same KmsKeyId.
-    const keyArns = [
-      ...new Set(
-        [...clusterShapes.map((c) => c.KmsKeyId), ...instanceShapes.map((i) => i.KmsKeyId)].filter(
-          (k): k is string => !!k,
-        ),
-      ),
-    ];
-    const lookups = await mapLimit(keyArns, KMS_CONCURRENCY, async (keyArn) => {
-      let lookup = ctx.keys.get(keyArn);
-      if (!lookup) {
-        const keyRegion = parseArn(keyArn)?.region || region;
-        lookup = kmsClient(ctx, keyRegion).then((client) => lookupKey(client, keyArn, ctx.account, keyRegion));
-        ctx.keys.set(keyArn, lookup);
-        for (const message of (await lookup).errors) report({ kind: "aws", account: ctx.account, region, message });
-      }
-      return [keyArn, (await lookup).key] as const;
-    });
-    const keyIds = new Map<string, string>(lookups.map(([arn, key]) => [arn, key.id]));
-
-    const resources = new Map<string, ModelResource>();
-    const clusters = clusterShapes.map((shape) => ({ shape, model: mapCluster(shape, mapScope, keyIds) }));
-    const clustersByIdentifier = new Map<string, DbCluster>();
-    for (const { shape, model } of clusters) {
-      if (shape.DBClusterIdentifier) clustersByIdentifier.set(shape.DBClusterIdentifier, model);
-      resources.set(model.id, model);
-    }
-    const instanceArnsByIdentifier = new Map<string, string>();
-    for (const i of instanceShapes) {
-      if (i.DBInstanceIdentifier) instanceArnsByIdentifier.set(i.DBInstanceIdentifier, instanceArnOf(i, mapScope));
-    }
-    linkMembers(clusters, instanceArnsByIdentifier);
-    for (const shape of instanceShapes) {
-      const instance = mapInstance(shape, mapScope, { clustersByIdentifier, instanceArnsByIdentifier, keyIds });
-      resources.set(instance.id, instance);
-    }
-    for (const [, key] of lookups) if (!resources.has(key.id)) resources.set(key.id, key satisfies KmsKey);
+    const mapped = (await mapClusters()) ?? [];
+    // Now that every instance is known: replicas of a source listed on a later page, and cluster members.
+    for (const { instance, shape } of replicas) linkReplicaSource(instance, shape, links);
+    linkMembers(mapped, instanceArnsByIdentifier);
+    for (const key of keys) if (!resources.has(key.id)) resources.set(key.id, key);
 
     const model: Model = { source: "live", account: ctx.account, region, resources };
     if (certsR.status === "fulfilled") model.certificates = certsR.value;
-    await readEngineSettings(ctx, rds, model, clusterShapes, instanceShapes);
+    const clusterShapes = mapped.map((c) => c.shape);
+    await readEngineSettings(
+      ctx,
+      rds,
+      model,
+      [...clusterShapes.flatMap((c) => (c.Engine ? [c.Engine] : [])), ...instanceEngines],
+      [
+        ...clusterShapes.flatMap((c) =>
+          c.DBClusterParameterGroup ? [{ scope: "cluster" as const, name: c.DBClusterParameterGroup }] : [],
+        ),
+        ...instanceGroups,
+      ],
+    );
 
     if (options.deployedTemplates) await fetchTemplates(ctx, region, resources);
     return model;
@@ -364,25 +427,11 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
     ctx: AccountContext,
     rds: RDSClient,
     model: Model,
-    clusterShapes: DBCluster[],
-    instanceShapes: DBInstance[],
+    engines: string[],
+    groups: GroupInUse[],
   ) => {
     const region = model.region ?? "";
     const warn = (message: string) => report({ kind: "aws", account: ctx.account, region, message });
-    const engines = [...clusterShapes.map((c) => c.Engine), ...instanceShapes.map((i) => i.Engine)].filter(
-      (e): e is string => !!e,
-    );
-    const groups: GroupInUse[] = [
-      ...clusterShapes.flatMap((c) =>
-        c.DBClusterParameterGroup ? [{ scope: "cluster" as const, name: c.DBClusterParameterGroup }] : [],
-      ),
-      // Members take TLS settings from their cluster's group; their own DB parameter group is not needed.
-      ...instanceShapes.flatMap((i) =>
-        !i.DBClusterIdentifier && i.DBParameterGroups?.[0]?.DBParameterGroupName
-          ? [{ scope: "db" as const, name: i.DBParameterGroups[0].DBParameterGroupName }]
-          : [],
-      ),
-    ];
     const [lifecycles, parameterGroups] = await Promise.all([
       readEngineLifecycles(rds, engines),
       readParameterGroups(rds, groups, warn),
