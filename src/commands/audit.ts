@@ -14,6 +14,7 @@ import { parseMaxAge } from "../scanners/live/config.js";
 import type { LiveProgress } from "../scanners/live/index.js";
 import { scanTemplateText } from "../scanners/template/index.js";
 import { appendAll } from "../util/append.js";
+import { keepHeapTight } from "../util/heap.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import {
   emitStoredReport,
@@ -246,6 +247,7 @@ function progressLine(p: LiveProgress): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  keepHeapTight();
   let values: Values;
   let settings: AuditSettings;
   let output: OutputSettings;

@@ -21,6 +21,7 @@ import {
   type TemplateFileResult,
 } from "../scanners/template/index.js";
 import { appendAll } from "../util/append.js";
+import { keepHeapTight } from "../util/heap.js";
 import { closestName } from "../util/suggest.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import { emitStoredReport, OUTPUT_OPTIONS, OUTPUT_USAGE, ProgressLine, showProgress } from "./output.js";
@@ -239,6 +240,7 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
 }
 
 export async function run(argv: string[]): Promise<number> {
+  keepHeapTight();
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
