@@ -9,7 +9,7 @@
  */
 import { setFlagsFromString } from "node:v8";
 
-const HEAP_GROWING_PERCENT = Number(process.env.RDSGUARD_HEAP_GROWING_PERCENT ?? 25);
+const HEAP_GROWING_PERCENT = Number(process.env.RDSGUARD_HEAP_GROWING_PERCENT || 25);
 const USER_HEAP_FLAGS = /--(heap-growing-percent|max-old-space-size|max-semi-space-size)\b/;
 
 /** Called by the `scan` and `audit` commands (not by the library API). */
