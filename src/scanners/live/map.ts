@@ -33,12 +33,11 @@ export function isRdsEngine(engine: string | undefined): boolean {
 
 /*
  * A live answer repeats the same few values on every resource: one origin per API, one "absent" per default and
- * citation, one "unknown" per reason, one known boolean per API. A 100,000-instance audit kept ~3 KB of model per
+ * citation, one "unknown" per reason, one known value per API and value. A 100,000-instance audit kept ~3 KB of model per
  * resource, most of it these small objects made afresh; they are shared and frozen instead (a rule reads the model,
- * it never writes it).
+ * it never writes it). Engines, versions, classes, zones and windows repeat; identifiers do not, hence the cap.
  */
 const liveOrigins = new Map<string, Origin>();
-const sharedBooleans = new Map<string, Known<boolean>>();
 const sharedAbsents = new Map<string, Map<unknown, Absent<unknown>>>();
 const sharedUnknowns = new Map<string, Unknown>();
 
@@ -51,16 +50,29 @@ function liveOrigin(api: string): Origin {
   return origin;
 }
 
+/** Known values shared so far; past the cap (identifiers and ARNs are all different) new values are not kept. */
+const sharedKnowns = new Map<string, Map<unknown, Known<unknown>>>();
+const SHARED_KNOWNS_CAP = 20_000;
+let sharedKnownCount = 0;
+
 export function known<T>(value: T, api: string, refersTo?: string): Known<T> {
   if (refersTo !== undefined) return { state: "known", value, origin: liveOrigin(api), refersTo };
-  if (typeof value !== "boolean") return { state: "known", value, origin: liveOrigin(api) };
-  const key = `${value}:${api}`;
-  let shared = sharedBooleans.get(key);
-  if (!shared) {
-    shared = Object.freeze({ state: "known", value, origin: liveOrigin(api) }) as Known<boolean>;
-    sharedBooleans.set(key, shared);
+  const type = typeof value;
+  if (type !== "boolean" && type !== "string" && type !== "number") {
+    return { state: "known", value, origin: liveOrigin(api) };
   }
-  return shared as Known<T>;
+  let byValue = sharedKnowns.get(api);
+  if (!byValue) {
+    byValue = new Map();
+    sharedKnowns.set(api, byValue);
+  }
+  const shared = byValue.get(value);
+  if (shared) return shared as Known<T>;
+  const made = { state: "known", value, origin: liveOrigin(api) } as Known<T>;
+  if (sharedKnownCount >= SHARED_KNOWNS_CAP) return made;
+  sharedKnownCount++;
+  byValue.set(value, Object.freeze(made));
+  return made;
 }
 
 export function absent<T>(def: T | undefined, defaultSource: string): Absent<T> {
