@@ -5,7 +5,7 @@
  * --fail-on, else 0. Active: verdict fail, not suppressed, not unchanged from the baseline.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { mkdir, realpath, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { FindingStore } from "../engine/finding-store.js";
@@ -17,6 +17,7 @@ import { MARKDOWN_JOB_SUMMARY_LIMIT, MARKDOWN_MIN_LIMIT, MARKDOWN_PR_COMMENT_LIM
 import { countWithoutRepositoryFile, type SarifSuppressedMode } from "../reporters/sarif.js";
 import { ReportSource } from "../reporters/source.js";
 import { SEVERITIES, type Severity } from "../rules/types.js";
+import { BlockWriter } from "../util/block-writer.js";
 
 export { applyBaseline, loadBaseline } from "../reporters/baseline.js";
 
@@ -288,18 +289,10 @@ export async function writeFileAtomic(path: string, content: string | Iterable<s
   }
 }
 
-const WRITE_BLOCK = 1024 * 1024;
-
 function writeChunks(path: string, flag: string, content: string | Iterable<string>): void {
   const fd = openSync(path, flag);
   try {
-    // Chunks are encoded straight into one reused block: no string concatenation to flatten, no buffer per write.
-    const block = Buffer.allocUnsafe(WRITE_BLOCK);
-    let used = 0;
-    const write = (buf: Buffer, length: number) => {
-      let written = 0;
-      while (written < length) written += writeSync(fd, buf, written, length - written);
-    };
+    const writer = new BlockWriter(fd);
     let carry = "";
     for (const piece of typeof content === "string" ? [content] : content) {
       let chunk = carry + piece;
@@ -310,26 +303,10 @@ function writeChunks(path: string, flag: string, content: string | Iterable<stri
         carry = chunk.slice(-1);
         chunk = chunk.slice(0, -1);
       }
-      // At most 3 UTF-8 bytes per UTF-16 unit: a chunk that fits by that bound is never cut.
-      if (used + chunk.length * 3 > WRITE_BLOCK) {
-        write(block, used);
-        used = 0;
-      }
-      if (chunk.length * 3 > WRITE_BLOCK) {
-        const buf = Buffer.from(chunk);
-        write(buf, buf.length);
-      } else {
-        used += block.write(chunk, used);
-      }
+      writer.write(chunk);
     }
-    if (carry !== "") {
-      if (used + 3 > WRITE_BLOCK) {
-        write(block, used);
-        used = 0;
-      }
-      used += block.write(carry, used);
-    }
-    write(block, used);
+    writer.write(carry);
+    writer.flush();
   } finally {
     closeSync(fd);
   }

@@ -12,10 +12,11 @@
  * The order of every listing is the reporters' own (compareFindings, the text view's by-place order), decided on the
  * same values: `display` compares the strings as the human-readable formats show them (control characters escaped).
  */
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SEVERITIES, type Severity, type Verdict } from "../rules/types.js";
+import { BlockWriter } from "../util/block-writer.js";
 import type { Finding } from "./types.js";
 
 const VERDICTS: readonly Verdict[] = ["fail", "unknown", "pass", "not-applicable"];
@@ -26,7 +27,6 @@ const NOT_APPLICABLE = 3;
  * run would pay twice (into the store, out for the report).
  */
 const DEFAULT_HOLD_FINDINGS = 32 * 1024;
-const WRITE_BUFFER_BYTES = 1024 * 1024;
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
@@ -118,9 +118,8 @@ export class FindingStore {
   private bytes = 0;
   private fd: number | undefined;
   private path: string | undefined;
-  /** Lines not yet written, encoded (allocated when the store spills). */
-  private block = Buffer.alloc(0);
-  private used = 0;
+  /** Writes the file's lines (from the spill on). */
+  private writer: BlockWriter | undefined;
   /** Per record: the finding's index in `held` while held, then the byte offset of its line. */
   private readonly offset = new Column((n) => new Float64Array(n));
   private readonly length = new Column((n) => new Int32Array(n));
@@ -178,15 +177,13 @@ export class FindingStore {
     this.reportedCache = [];
     const seq = this.count++;
     const verdict = VERDICTS.indexOf(f.verdict);
-    const severity = SEVERITIES.indexOf(f.severity);
+    const index = SEVERITIES.indexOf(f.severity);
+    const severity = index < 0 ? SEVERITIES.length - 1 : index;
     if (f.baselineState !== undefined) this.hasOwnBaselineState = true;
     const recorded = verdict !== NOT_APPLICABLE || f.suppression !== undefined || f.baselineState !== undefined;
     const i = this.records;
     if (recorded) this.records++;
-    else {
-      const k = severity < 0 ? 4 : severity;
-      this.unrecorded[k] = (this.unrecorded[k] ?? 0) + 1;
-    }
+    else this.unrecorded[severity] = (this.unrecorded[severity] ?? 0) + 1;
     if (this.held) {
       this.held.push(f);
       if (recorded) this.offset.set(i, seq);
@@ -200,7 +197,7 @@ export class FindingStore {
     const file = f.location?.file ?? o.file;
     let code =
       Math.max(verdict, 0) |
-      ((severity < 0 ? 4 : severity) << 2) |
+      (severity << 2) |
       (f.suppression ? SUPPRESSED : 0) |
       (f.suppression?.kind === "inline" ? INLINE_WAIVER : 0) |
       (f.location ? HAS_LOCATION : 0);
@@ -235,29 +232,14 @@ export class FindingStore {
 
   /** Appends a line to the file; `record` is its record's index, or -1. */
   private writeLine(record: number, line: string): void {
-    // Encoded at once into the write block: lines waiting as strings would outlive young-generation collections
-    // and be promoted (~0.7 MB per scavenge), growing the old generation between full collections.
-    if (this.used + line.length * 3 + 1 > WRITE_BUFFER_BYTES) this.flush();
-    let n: number;
-    if (line.length * 3 + 1 > WRITE_BUFFER_BYTES) {
-      const buf = Buffer.from(`${line}\n`);
-      n = buf.length - 1;
-      this.writeAll(buf, buf.length);
-    } else {
-      n = this.block.write(line, this.used);
-      this.block[this.used + n] = 10;
-      this.used += n + 1;
-    }
+    const writer = this.writer as BlockWriter;
+    const n = writer.write(line);
+    writer.write("\n");
     if (record >= 0) {
       this.offset.set(record, this.bytes);
       this.length.set(record, n);
     }
     this.bytes += n + 1;
-  }
-
-  private writeAll(buf: Buffer, length: number): void {
-    let written = 0;
-    while (written < length) written += writeSync(this.fd as number, buf, written, length - written);
   }
 
   private spill(): void {
@@ -272,7 +254,7 @@ export class FindingStore {
     } catch {
       // Windows: removed by close().
     }
-    this.block = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+    this.writer = new BlockWriter(this.fd);
     // The records of held findings point at `held`; from here on at their lines.
     let r = 0;
     for (let seq = 0; seq < held.length; seq++) {
@@ -280,13 +262,7 @@ export class FindingStore {
       this.writeLine(isRecord ? r : -1, JSON.stringify(held[seq]));
       if (isRecord) r++;
     }
-    this.flush();
-  }
-
-  private flush(): void {
-    if (this.fd === undefined || this.used === 0) return;
-    this.writeAll(this.block, this.used);
-    this.used = 0;
+    this.writer?.flush();
   }
 
   /** Frees the temporary file. The store cannot be read afterwards. */
@@ -302,6 +278,7 @@ export class FindingStore {
       }
     }
     this.fd = undefined;
+    this.writer = undefined;
     this.held = [];
   }
 
@@ -391,7 +368,7 @@ export class FindingStore {
   /** Record `i`'s finding as stored (held object, or its line parsed). */
   private read(i: number): Finding {
     if (this.held) return this.held[this.offset.get(i)] as Finding;
-    this.flush();
+    this.writer?.flush();
     const n = this.length.get(i);
     const buf = Buffer.allocUnsafe(n);
     let read = 0;
@@ -424,7 +401,7 @@ export class FindingStore {
       return;
     }
     // Sequential: read the file in large blocks.
-    this.flush();
+    this.writer?.flush();
     const block = Buffer.allocUnsafe(4 * 1024 * 1024);
     let seen = 0;
     let carry = Buffer.alloc(0);
