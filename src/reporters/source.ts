@@ -76,17 +76,14 @@ export function* jsonWithStreamedArray(
   // A batch nested in indent / 2 arrays stringifies with its items indented as they are in the whole; what is
   // around them (the arrays' brackets) has a known length.
   const depth = indent / 2;
-  let before = 0;
-  let after = 0;
-  for (let level = 0; level <= depth; level++) {
-    before += 2 * level + 2; // `${spaces}[\n`
-    after += 2 * level + 2; // `\n${spaces}]`
-  }
+  // Each level opens with `${spaces}[\n` and closes with `\n${spaces}]`: the same length on both sides.
+  let frame = 0;
+  for (let level = 0; level <= depth; level++) frame += 2 * level + 2;
   const itemsText = (batch: unknown[]): string => {
     let nested: unknown = batch;
     for (let level = 0; level < depth; level++) nested = [nested];
     const whole = JSON.stringify(nested, null, 2);
-    return whole.slice(before, whole.length - after);
+    return whole.slice(frame, whole.length - frame);
   };
   let batch: unknown[] = [];
   let first = true;

@@ -318,21 +318,20 @@ export async function scanLive(options: LiveScanOptions): Promise<LiveScanResult
       (p) => p.DBClusters,
     ).then((all) => all.filter((c: DBCluster) => isRdsEngine(c.Engine)));
     const clustersByIdentifier = new Map<string, DbCluster>();
-    let clusters: { shape: DBCluster; model: DbCluster }[] | undefined;
-    /** The clusters mapped (once), or undefined when they could not be listed. */
-    const mapClusters = async () => {
-      if (clusters) return clusters;
-      const shapes = await clusterListing.catch(() => undefined);
-      if (!shapes) return undefined;
-      await lookUpKeys(shapes.map((c) => c.KmsKeyId));
-      if (clusters) return clusters;
-      clusters = shapes.map((shape) => ({ shape, model: mapCluster(shape, mapScope, keyIds) }));
-      for (const { shape, model } of clusters) {
-        if (shape.DBClusterIdentifier) clustersByIdentifier.set(shape.DBClusterIdentifier, model);
-        resources.set(model.id, model);
-      }
-      return clusters;
-    };
+    let clustersMapped: Promise<{ shape: DBCluster; model: DbCluster }[] | undefined> | undefined;
+    /** The clusters, mapped on first call, or undefined when they could not be listed. */
+    const mapClusters = () =>
+      (clustersMapped ??= (async () => {
+        const shapes = await clusterListing.catch(() => undefined);
+        if (!shapes) return undefined;
+        await lookUpKeys(shapes.map((c) => c.KmsKeyId));
+        const clusters = shapes.map((shape) => ({ shape, model: mapCluster(shape, mapScope, keyIds) }));
+        for (const { shape, model } of clusters) {
+          if (shape.DBClusterIdentifier) clustersByIdentifier.set(shape.DBClusterIdentifier, model);
+          resources.set(model.id, model);
+        }
+        return clusters;
+      })());
 
     const instanceArnsByIdentifier = new Map<string, string>();
     const links = { clustersByIdentifier, instanceArnsByIdentifier, keyIds };
