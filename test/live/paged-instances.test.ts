@@ -118,4 +118,30 @@ describe("live scan over several pages of instances", () => {
     }).toThrow(TypeError);
     expect(b.deletionProtection).toMatchObject({ value: false });
   });
+
+  it("shares a key's or group's link between the databases that name it, still pointing at the key and the group", () => {
+    const instances = [...model.resources.values()].filter((r): r is DbInstance => r.kind === "db-instance");
+    const byKey = new Map<string, DbInstance[]>();
+    for (const i of instances) {
+      if (i.kmsKeyId.state === "known") byKey.set(i.kmsKeyId.value, [...(byKey.get(i.kmsKeyId.value) ?? []), i]);
+    }
+    const [keyArn, users] = [...byKey].find(([, list]) => list.length > 1) ?? [];
+    if (!keyArn || !users) throw new Error("the fixture has no key shared by two databases");
+    expect(users[1]?.kmsKeyId).toBe(users[0]?.kmsKeyId);
+    expect(users[0]?.kmsKeyId).toMatchObject({ state: "known", value: keyArn, refersTo: keyArn });
+    expect(model.resources.get(keyArn)?.kind).toBe("kms-key");
+    expect(Object.isFrozen(users[0]?.kmsKeyId)).toBe(true);
+
+    const a = db("late-source");
+    const b = db("early-replica");
+    expect(a.dbParameterGroupName).toBe(b.dbParameterGroupName);
+    const group = a.dbParameterGroupName;
+    expect(group.state === "known" && group.refersTo).toBe(`db:${group.state === "known" ? group.value : ""}`);
+    // Untagged: one frozen empty record, which no rule or plugin can add a tag to for every resource at once.
+    expect(a.tags).toBe(b.tags);
+    expect(() => {
+      (a.tags as Record<string, string>).team = "x";
+    }).toThrow(TypeError);
+    expect(b.tags).toEqual({});
+  });
 });

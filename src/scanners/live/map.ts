@@ -10,6 +10,7 @@ import type {
   Absent,
   Attr,
   CaCertificate,
+  CertificateDetails,
   DbCluster,
   DbInstance,
   GlobalCluster,
@@ -55,24 +56,50 @@ const sharedKnowns = new Map<string, Map<unknown, Known<unknown>>>();
 const SHARED_KNOWNS_CAP = 20_000;
 let sharedKnownCount = 0;
 
-export function known<T>(value: T, api: string, refersTo?: string): Known<T> {
-  if (refersTo !== undefined) return { state: "known", value, origin: liveOrigin(api), refersTo };
-  const type = typeof value;
-  if (type !== "boolean" && type !== "string" && type !== "number") {
-    return { state: "known", value, origin: liveOrigin(api) };
-  }
-  let byValue = sharedKnowns.get(api);
-  if (!byValue) {
-    byValue = new Map();
-    sharedKnowns.set(api, byValue);
-  }
-  const shared = byValue.get(value);
-  if (shared) return shared as Known<T>;
-  const made = { state: "known", value, origin: liveOrigin(api) } as Known<T>;
+/** An instance's CA and its certificate's expiry, by CA and date (many instances share both). */
+const sharedCertificateDetails = new Map<string, Map<string | undefined, CertificateDetails>>();
+
+/** Known values that link to another resource (a KMS key, a parameter group), by API, target and value. */
+const sharedReferring = new Map<string, Map<string, Map<unknown, Known<unknown>>>>();
+
+/** The shared object under `key` in `map`, made (and kept while under the cap) on first use. */
+function sharedIn<K, V extends object>(map: Map<K, V>, key: K, make: () => V): V {
+  const shared = map.get(key);
+  if (shared) return shared;
+  const made = make();
   if (sharedKnownCount >= SHARED_KNOWNS_CAP) return made;
   sharedKnownCount++;
-  byValue.set(value, Object.freeze(made));
+  map.set(key, Object.freeze(made));
   return made;
+}
+
+function mapIn<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let inner = map.get(key);
+  if (!inner) {
+    inner = make();
+    map.set(key, inner);
+  }
+  return inner;
+}
+
+export function known<T>(value: T, api: string, refersTo?: string): Known<T> {
+  const type = typeof value;
+  if (type !== "boolean" && type !== "string" && type !== "number") {
+    return refersTo === undefined
+      ? { state: "known", value, origin: liveOrigin(api) }
+      : { state: "known", value, origin: liveOrigin(api), refersTo };
+  }
+  if (refersTo !== undefined) {
+    // Thousands of databases name the same key or group: one object (and one copy of the ARN) for all of them.
+    const byValue = mapIn(
+      mapIn(sharedReferring, api, () => new Map()),
+      refersTo,
+      () => new Map(),
+    );
+    return sharedIn(byValue, value, () => ({ state: "known", value, origin: liveOrigin(api), refersTo })) as Known<T>;
+  }
+  const byValue = mapIn(sharedKnowns, api, () => new Map());
+  return sharedIn(byValue, value, () => ({ state: "known", value, origin: liveOrigin(api) })) as Known<T>;
 }
 
 export function absent<T>(def: T | undefined, defaultSource: string): Absent<T> {
@@ -113,7 +140,12 @@ function notReported(api: string, field: string): Absent<string> {
   return absent<string>(undefined, `${api} reports the current state; ${field} is not part of its answer`);
 }
 
+/** Most databases have no tags, suppressions or replicas: one frozen empty value each, not one per resource. */
+const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 export function tagsOf(list: Tag[] | undefined): Record<string, string> {
+  if (!list?.length) return NO_TAGS;
   const tags: Record<string, string> = {};
   for (const t of list ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? "";
   return tags;
@@ -208,7 +240,7 @@ export function mapCluster(c: DBCluster, scope: MapScope, keyIds: ReadonlyMap<st
     name: c.DBClusterIdentifier ?? arn,
     origin: originOf(arn, scope.account, scope.region, "AWS::RDS::DBCluster", tags),
     tags,
-    suppressions: [],
+    suppressions: NONE,
     engine: orUnknown(c.Engine, api, "Engine"),
     engineVersion: orUnknown(c.EngineVersion, api, "EngineVersion"),
     engineMode: orAbsent(c.EngineMode, api, "provisioned", DEFAULTS.engineMode),
@@ -299,7 +331,7 @@ export function mapInstance(i: DBInstance, scope: MapScope, links: InstanceLinks
     name: i.DBInstanceIdentifier ?? arn,
     origin: originOf(arn, scope.account, scope.region, "AWS::RDS::DBInstance", tags),
     tags,
-    suppressions: [],
+    suppressions: NONE,
     role,
     engine: orUnknown(i.Engine, api, "Engine"),
     engineVersion: orUnknown(i.EngineVersion, api, "EngineVersion"),
@@ -351,11 +383,17 @@ export function mapInstance(i: DBInstance, scope: MapScope, links: InstanceLinks
     dbSubnetGroupName: orAbsent(i.DBSubnetGroup?.DBSubnetGroupName, api, undefined, DEFAULTS.subnetGroup),
   };
   if (cluster) instance.clusterId = cluster.id;
-  instance.readReplicaIdentifiers = i.ReadReplicaDBInstanceIdentifiers ?? [];
+  const replicas = i.ReadReplicaDBInstanceIdentifiers;
+  instance.readReplicaIdentifiers = replicas?.length ? replicas : NONE;
   linkReplicaSource(instance, i, links);
-  if (i.CertificateDetails?.CAIdentifier) {
-    instance.certificateDetails = { caIdentifier: i.CertificateDetails.CAIdentifier };
-    if (i.CertificateDetails.ValidTill) instance.certificateDetails.validTill = iso(i.CertificateDetails.ValidTill);
+  const ca = i.CertificateDetails?.CAIdentifier;
+  if (ca) {
+    const validTill = i.CertificateDetails?.ValidTill ? iso(i.CertificateDetails.ValidTill) : undefined;
+    instance.certificateDetails = sharedIn(
+      mapIn(sharedCertificateDetails, ca, () => new Map()),
+      validTill,
+      () => (validTill === undefined ? { caIdentifier: ca } : { caIdentifier: ca, validTill }),
+    );
   }
   return instance;
 }
@@ -413,7 +451,7 @@ export function mapGlobalCluster(g: GlobalClusterShape, account: string, region:
     name: g.GlobalClusterIdentifier ?? arn,
     origin: originOf(arn, account, region, "AWS::RDS::GlobalCluster", tags),
     tags,
-    suppressions: [],
+    suppressions: NONE,
     engine: orUnknown(g.Engine, api, "Engine"),
     storageEncrypted: enc.storageEncrypted,
     deletionProtection: orAbsent(g.DeletionProtection, api, false, DEFAULTS.deletion),
