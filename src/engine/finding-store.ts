@@ -44,7 +44,11 @@ const ODD_FINGERPRINT = 1 << 12; // not 64 hex digits: kept as a string
 export type StoreStatus = "fail" | "unknown" | "suppressed" | "baseline" | "pass" | "not-applicable";
 const STATUS_ORDER: readonly StoreStatus[] = ["fail", "unknown", "suppressed", "baseline", "pass", "not-applicable"];
 
-/** A growable column of numbers in fixed chunks (no doubling copies, no slack beyond one chunk). */
+/**
+ * A growable column of numbers in fixed chunks (no doubling copies, no slack beyond one chunk). A chunk is made
+ * when a non-zero value first lands in it: a column that is all zeros for a run (a live audit's lines and columns,
+ * a condition label few findings have) costs nothing.
+ */
 class Column<A extends Int32Array | Uint8Array | Uint16Array | Uint32Array | Float64Array> {
   private readonly chunks: A[] = [];
   constructor(
@@ -53,8 +57,13 @@ class Column<A extends Int32Array | Uint8Array | Uint16Array | Uint32Array | Flo
   ) {}
   set(i: number, v: number, k = 0): void {
     const c = i >>> CHUNK_BITS;
-    while (this.chunks.length <= c) this.chunks.push(this.make(CHUNK * this.width));
-    (this.chunks[c] as A)[(i & MASK) * this.width + k] = v;
+    let chunk = this.chunks[c];
+    if (chunk === undefined) {
+      if (v === 0) return;
+      chunk = this.make(CHUNK * this.width);
+      this.chunks[c] = chunk;
+    }
+    chunk[(i & MASK) * this.width + k] = v;
   }
   get(i: number, k = 0): number {
     const chunk = this.chunks[i >>> CHUNK_BITS];
