@@ -173,11 +173,11 @@ export function* junitChunks(source: ReportSource): Generator<string> {
       yield "    </properties>\n";
     }
     const rule = ruleFor(report, id);
-    const seen = new Map<string, number>();
+    const names = new UniqueNames((i) => testCase(source.get(i), rule));
     let chunk = "";
     for (const i of suite.cases) {
       const tc = testCase(source.get(i), rule);
-      uniqueName(tc, seen);
+      names.number(tc, i);
       chunk += `${caseLine(tc)}\n`;
       if (chunk.length > 65536) {
         yield chunk;
@@ -286,17 +286,52 @@ function errorCase(e: ScanError): TestCase {
   return tc;
 }
 
-/** classname + name must be unique (GitLab and Jenkins merge duplicates): number the repeats. */
-function makeNamesUnique(cases: TestCase[]): void {
-  const seen = new Map<string, number>();
-  for (const tc of cases) uniqueName(tc, seen);
+/**
+ * classname + name must be unique (GitLab and Jenkins merge duplicates): the repeats are numbered. Without keeping
+ * every pair: a suite of 170,000 cases held ~29 MB of them. A pair is remembered by a 30-bit hash and the index of
+ * its first case; only once a hash comes again are its pairs kept as strings (a real repeat, or a collision), the
+ * first one made again from its index.
+ */
+class UniqueNames {
+  /** hash -> index of the only case seen with it, or -1 once that hash's pairs are in `exact`. */
+  private readonly first = new Map<number, number>();
+  private readonly exact = new Map<string, number>();
+  constructor(private readonly caseAt: (index: number) => TestCase) {}
+
+  /** Numbers `tc` (the case at `index`) if its pair came before. */
+  number(tc: TestCase, index: number): void {
+    const key = pairOf(tc);
+    const h = hash30(key);
+    const first = this.first.get(h);
+    if (first === undefined) {
+      this.first.set(h, index);
+      return;
+    }
+    if (first >= 0) {
+      this.exact.set(pairOf(this.caseAt(first)), 1);
+      this.first.set(h, -1);
+    }
+    const n = (this.exact.get(key) ?? 0) + 1;
+    this.exact.set(key, n);
+    if (n > 1) tc.name = `${tc.name} (#${n})`;
+  }
 }
 
-function uniqueName(tc: TestCase, seen: Map<string, number>): void {
-  const key = `${tc.classname}\u0000${tc.name}`;
-  const n = (seen.get(key) ?? 0) + 1;
-  seen.set(key, n);
-  if (n > 1) tc.name = `${tc.name} (#${n})`;
+function makeNamesUnique(cases: TestCase[]): void {
+  // A case's first pair is never renamed, so the list itself gives it back.
+  const names = new UniqueNames((i) => cases[i] as TestCase);
+  cases.forEach((tc, i) => names.number(tc, i));
+}
+
+function pairOf(tc: TestCase): string {
+  return `${tc.classname}\u0000${tc.name}`;
+}
+
+/** FNV-1a over the UTF-16 code units, cut to 30 bits (a small integer, cheap as a Map key). */
+function hash30(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
 }
 
 function countCases(cases: TestCase[]) {

@@ -200,6 +200,28 @@ describe("JUnit content", () => {
       "[HIGH][storage-encrypted] Storage is encrypted at rest - StorageEncrypted (#3)",
     ]);
   });
+
+  it("tells a real repeat from two different pairs whose hashes collide", () => {
+    // "a.yaml.Dbegxz" and "a.yaml.Db1cl8d" have the same FNV-1a state, so every pair that starts with them collides.
+    const names = ["Dbegxz", "Db1cl8d", "Dbegxz", "Db1cl8d", "Dbegxz"];
+    const many = manyFindings(names.length).map((f, i) => ({
+      ...f,
+      ruleId: "storage-encrypted",
+      resource: { ...f.resource, name: names[i] as string },
+      location: { file: "a.yaml", line: 1, column: 1 },
+      severity: "high" as const,
+    }));
+    for (const f of many) f.resource.origin = { ...f.resource.origin, file: "a.yaml" };
+    const cases = parse(renderJunit(templateReport({ findings: many, errors: [] }))).testsuite.flatMap(
+      (s) => s.testcase ?? [],
+    );
+    const title = "[HIGH][storage-encrypted] Storage is encrypted at rest - StorageEncrypted";
+    const byResource = (name: string) =>
+      cases.filter((x) => x["@_classname"] === `a.yaml.${name}`).map((x) => x["@_name"]);
+    expect(byResource("Dbegxz")).toEqual([title, `${title} (#2)`, `${title} (#3)`]);
+    expect(byResource("Db1cl8d")).toEqual([title, `${title} (#2)`]);
+    expect(new Set(cases.map((x) => `${x["@_classname"]} ${x["@_name"]}`)).size).toBe(names.length);
+  });
 });
 
 describe("escapeXml", () => {
