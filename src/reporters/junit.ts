@@ -320,7 +320,7 @@ class UniqueNames {
 function makeNamesUnique(cases: TestCase[]): void {
   // A case's first pair is never renamed, so the list itself gives it back.
   const names = new UniqueNames((i) => cases[i] as TestCase);
-  cases.forEach((tc, i) => names.number(tc, i));
+  for (const [i, tc] of cases.entries()) names.number(tc, i);
 }
 
 function pairOf(tc: TestCase): string {
