@@ -2,11 +2,11 @@
  * The findings of a run, kept small. A large scan judges hundreds of thousands of resources and most verdicts pass
  * or do not apply; kept as objects (~1 KB each, mostly strings and hex fingerprints) they take gigabytes. Here the
  * findings are held as objects only while there are few, then each is one JSON line in an unlinked temporary file;
- * beside them, for each finding a listing can show, ~50 bytes of compact record in chunked typed arrays: verdict,
- * severity, waiver, baseline state, the interned strings the reports sort by, a fingerprint prefix. A plain
- * not-applicable finding (37% of them) has no record, only a count: the JSON report prints it, in order, and no
- * listing does. Reports count, filter and sort on the records and expand a finding (parse its line) only when they
- * print it, one at a time.
+ * beside them, for each finding a listing can show, ~46 bytes of compact record in chunked typed arrays (less
+ * where a column stays zero): verdict, severity, waiver, baseline state, the interned strings the reports sort by, a
+ * fingerprint prefix. A plain not-applicable finding (37% of them) has no record, only a count: the JSON report
+ * prints it, in order, and no listing does. Reports count, filter and sort on the records and expand a finding
+ * (parse its line) only when they print it, one at a time.
  *
  * A store built from an existing array (`fromFindings`, the library's renderReport) holds the objects throughout.
  * The order of every listing is the reporters' own (compareFindings, the text view's by-place order), decided on the
@@ -39,6 +39,7 @@ const BASELINE_SHIFT = 8; // 2 bits: 0 none, 1 new, 2 unchanged (the finding's o
 const NO_FILE = 1 << 10; // a live finding: `place` is the live place, not a file
 const PLACE_IS_ARN = 1 << 11; // ... and that place is the resource's ARN (what compareFindings sorts by)
 const ODD_FINGERPRINT = 1 << 12; // not 64 hex digits: kept as a string
+const PLACE_IS_RESOURCE = 1 << 13; // the place is the resource's own id (a live ARN): not stored twice
 
 /** Status as the reporters use it (common.ts findingStatus), by rank: fail, unknown, suppressed, baseline, pass, n/a. */
 export type StoreStatus = "fail" | "unknown" | "suppressed" | "baseline" | "pass" | "not-applicable";
@@ -51,23 +52,20 @@ const STATUS_ORDER: readonly StoreStatus[] = ["fail", "unknown", "suppressed", "
  */
 class Column<A extends Int32Array | Uint8Array | Uint16Array | Uint32Array | Float64Array> {
   private readonly chunks: A[] = [];
-  constructor(
-    private readonly make: (n: number) => A,
-    private readonly width = 1,
-  ) {}
-  set(i: number, v: number, k = 0): void {
+  constructor(private readonly make: (n: number) => A) {}
+  set(i: number, v: number): void {
     const c = i >>> CHUNK_BITS;
     let chunk = this.chunks[c];
     if (chunk === undefined) {
       if (v === 0) return;
-      chunk = this.make(CHUNK * this.width);
+      chunk = this.make(CHUNK);
       this.chunks[c] = chunk;
     }
-    chunk[(i & MASK) * this.width + k] = v;
+    chunk[i & MASK] = v;
   }
-  get(i: number, k = 0): number {
+  get(i: number): number {
     const chunk = this.chunks[i >>> CHUNK_BITS];
-    return chunk === undefined ? 0 : (chunk[(i & MASK) * this.width + k] as number);
+    return chunk === undefined ? 0 : (chunk[i & MASK] as number);
   }
 }
 
@@ -146,8 +144,8 @@ export class FindingStore {
   private readonly resource = new Column((n) => new Int32Array(n));
   private readonly property = new Column((n) => new Int32Array(n));
   private readonly when = new Column((n) => new Int32Array(n));
-  /** The fingerprint's first 8 bytes (as two big-endian words): the sort's last key, the full one read on a tie. */
-  private readonly fpPrefix = new Column((n) => new Uint32Array(n), 2);
+  /** The fingerprint's first 4 bytes (big-endian): the sort's last key, the full one read on a tie. */
+  private readonly fpPrefix = new Column((n) => new Uint32Array(n));
   private readonly oddFingerprints = new Map<number, string>();
   private readonly files = new FileNames();
   private readonly others = new Interner();
@@ -217,7 +215,9 @@ export class FindingStore {
       const live =
         o.account === undefined && o.region === undefined ? undefined : `${o.account ?? "?"}/${o.region ?? "?"}`;
       code |= NO_FILE | (o.arn !== undefined ? PLACE_IS_ARN : 0);
-      this.place.set(i, this.others.id(o.arn ?? live ?? f.resource.id));
+      const place = o.arn ?? live ?? f.resource.id;
+      if (place === f.resource.id) code |= PLACE_IS_RESOURCE;
+      else this.place.set(i, this.others.id(place));
     }
     this.line.set(i, f.location?.line ?? 0);
     this.column.set(i, f.location?.column ?? 0);
@@ -226,8 +226,7 @@ export class FindingStore {
     this.property.set(i, f.property === undefined ? this.empty : this.others.id(f.property));
     this.when.set(i, f.when === undefined ? this.empty : this.others.id(f.when));
     if (typeof f.fingerprint === "string" && HEX64.test(f.fingerprint)) {
-      this.fpPrefix.set(i, Number.parseInt(f.fingerprint.slice(0, 8), 16), 0);
-      this.fpPrefix.set(i, Number.parseInt(f.fingerprint.slice(8, 16), 16), 1);
+      this.fpPrefix.set(i, Number.parseInt(f.fingerprint.slice(0, 8), 16));
     } else {
       code |= ODD_FINGERPRINT;
       this.oddFingerprints.set(i, String(f.fingerprint));
@@ -346,12 +345,12 @@ export class FindingStore {
   }
   /** findingFile(f): the location's file, else the origin's. */
   fileOf(i: number, display = false): string | undefined {
-    return this.code.get(i) & NO_FILE ? undefined : this.fileString(this.place.get(i), display);
+    return this.code.get(i) & NO_FILE ? undefined : this.fileString(this.placeId(i), display);
   }
   /** findingPlace(f): file:line:col, file, or the live place. */
   placeOf(i: number, display = false): string {
-    if (this.code.get(i) & NO_FILE) return this.other(this.place.get(i), display);
-    const file = this.fileString(this.place.get(i), display);
+    if (this.code.get(i) & NO_FILE) return this.other(this.placeId(i), display);
+    const file = this.fileString(this.placeId(i), display);
     return this.hasLocation(i) ? `${file}:${this.line.get(i)}:${this.column.get(i)}` : file;
   }
 
@@ -365,6 +364,11 @@ export class FindingStore {
   }
   private statusRank(i: number): number {
     return STATUS_ORDER.indexOf(this.status(i));
+  }
+
+  /** The place's id (a file's, or a live place's in `others`). */
+  private placeId(i: number): number {
+    return this.code.get(i) & PLACE_IS_RESOURCE ? this.resource.get(i) : this.place.get(i);
   }
 
   fingerprint(i: number): string {
@@ -515,19 +519,19 @@ export class FindingStore {
   /** compareFindings' place: the file, else the ARN (or nothing). */
   private sortPlace(i: number, display: boolean): string {
     const c = this.code.get(i);
-    if (!(c & NO_FILE)) return this.fileString(this.place.get(i), display);
-    return this.other(c & PLACE_IS_ARN ? this.place.get(i) : this.empty, display);
+    if (!(c & NO_FILE)) return this.fileString(this.placeId(i), display);
+    return this.other(c & PLACE_IS_ARN ? this.placeId(i) : this.empty, display);
   }
 
   /** The text view's place: the file, else the live place. */
   private textPlace(i: number, display: boolean): string {
-    const id = this.place.get(i);
+    const id = this.placeId(i);
     return this.code.get(i) & NO_FILE ? this.other(id, display) : this.fileString(id, display);
   }
 
   private compareFingerprints(a: number, b: number): number {
     if (!((this.code.get(a) | this.code.get(b)) & ODD_FINGERPRINT)) {
-      const d = this.fpPrefix.get(a, 0) - this.fpPrefix.get(b, 0) || this.fpPrefix.get(a, 1) - this.fpPrefix.get(b, 1);
+      const d = this.fpPrefix.get(a) - this.fpPrefix.get(b);
       if (d !== 0) return d;
     }
     return compareStrings(this.fingerprint(a), this.fingerprint(b));
