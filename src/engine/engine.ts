@@ -40,57 +40,73 @@ export function runRules(
   opts: RunRulesOptions,
   emit?: (finding: Finding) => void,
 ): Finding[] {
+  return new RuleRunner(opts).run(models, emit);
+}
+
+/**
+ * runRules for models that come one by one (a scan's templates, an audit's regions): what depends only on the
+ * policy (each rule's settings per profile, the profile selector's memos) is worked out once for the whole run.
+ */
+export class RuleRunner {
   // Settings by profile, one per rule (by its index in opts.rules): a run has few profiles and many resources.
-  const settingsByProfile = new Map<string, EffectiveRuleSettings[]>();
-  const settingsFor = (index: number, rule: Rule, profile: string): EffectiveRuleSettings => {
-    let settings = settingsByProfile.get(profile);
+  private readonly settingsByProfile = new Map<string, EffectiveRuleSettings[]>();
+  private readonly selectProfile: (resource: ModelResource, model: Model) => string;
+
+  constructor(private readonly opts: RunRulesOptions) {
+    this.selectProfile = profileSelector(opts.policy);
+  }
+
+  private settingsFor(index: number, rule: Rule, profile: string): EffectiveRuleSettings {
+    let settings = this.settingsByProfile.get(profile);
     if (!settings) {
       settings = [];
-      settingsByProfile.set(profile, settings);
+      this.settingsByProfile.set(profile, settings);
     }
     let s = settings[index];
     if (!s) {
-      s = effectiveRuleSettings(opts.policy, rule.meta, profile);
+      s = effectiveRuleSettings(this.opts.policy, rule.meta, profile);
       settings[index] = s;
     }
     return s;
-  };
-  const selectProfile = profileSelector(opts.policy);
+  }
 
-  const findings: Finding[] = [];
-  const take = emit ?? ((f: Finding) => findings.push(f));
-  for (const model of models) {
-    for (const resource of model.resources.values()) {
-      let on: ResourceJudged | undefined;
-      for (let index = 0; index < opts.rules.length; index++) {
-        const rule = opts.rules[index] as Rule;
-        if (!rule.meta.appliesTo.includes(resource.kind)) continue;
-        on ??= judged(resource, model, selectProfile(resource, model));
-        const settings = settingsFor(index, rule, on.profile);
-        if (!settings.enabled) continue;
-        const results = evaluateSafely(
-          rule,
-          resource,
-          { model, params: settings.params, profile: on.profile, now: opts.now },
-          opts.onRuleError,
-        );
-        // Results with the same property and condition label are told apart by their order (the fingerprint's
-        // occurrence); the key needs no escaping, the property's length says where the label starts.
-        const occurrences = results.length > 1 ? new Map<string, number>() : undefined;
-        for (const result of results) {
-          let occurrence = 0;
-          if (occurrences) {
-            const property = result.property ?? "";
-            const identity = `${property.length}:${property}${result.when ?? ""}`;
-            occurrence = occurrences.get(identity) ?? 0;
-            occurrences.set(identity, occurrence + 1);
+  run(models: readonly Model[], emit?: (finding: Finding) => void): Finding[] {
+    const opts = this.opts;
+    const findings: Finding[] = [];
+    const take = emit ?? ((f: Finding) => findings.push(f));
+    for (const model of models) {
+      for (const resource of model.resources.values()) {
+        let on: ResourceJudged | undefined;
+        for (let index = 0; index < opts.rules.length; index++) {
+          const rule = opts.rules[index] as Rule;
+          if (!rule.meta.appliesTo.includes(resource.kind)) continue;
+          on ??= judged(resource, model, this.selectProfile(resource, model));
+          const settings = this.settingsFor(index, rule, on.profile);
+          if (!settings.enabled) continue;
+          const results = evaluateSafely(
+            rule,
+            resource,
+            { model, params: settings.params, profile: on.profile, now: opts.now },
+            opts.onRuleError,
+          );
+          // Results with the same property and condition label are told apart by their order (the fingerprint's
+          // occurrence); the key needs no escaping, the property's length says where the label starts.
+          const occurrences = results.length > 1 ? new Map<string, number>() : undefined;
+          for (const result of results) {
+            let occurrence = 0;
+            if (occurrences) {
+              const property = result.property ?? "";
+              const identity = `${property.length}:${property}${result.when ?? ""}`;
+              occurrence = occurrences.get(identity) ?? 0;
+              occurrences.set(identity, occurrence + 1);
+            }
+            take(toFinding(rule, result, on, model, settings, occurrence, opts));
           }
-          take(toFinding(rule, result, on, model, settings, occurrence, opts));
         }
       }
     }
+    return findings;
   }
-  return findings;
 }
 
 /** What every finding on one resource shares: computed once per resource, not once per finding. */

@@ -13,7 +13,7 @@ import { allRules } from "../rules/index.js";
 import type { Rule, RuleMeta } from "../rules/types.js";
 import { appendAll } from "../util/append.js";
 import { VERSION } from "../version.js";
-import { runRules } from "./engine.js";
+import { RuleRunner } from "./engine.js";
 import type { FindingStore } from "./finding-store.js";
 import { type LoadedPlugins, loadPlugins, loadPluginsSync } from "./plugins.js";
 import { checkInlineSuppressions } from "./suppression.js";
@@ -136,10 +136,13 @@ export class Judge {
   private templatesWithDatabases = 0;
 
   private readonly rules: readonly Rule[];
+  private readonly runner: RuleRunner;
 
   constructor(private readonly options: JudgeOptions) {
     this.rules = options.rules ?? allRules;
     this.store = options.store;
+    const { policy, strict, now } = options;
+    this.runner = new RuleRunner({ rules: this.rules, policy, strict, now, onRuleError: (e) => this.errors.push(e) });
   }
 
   /** Adds findings judged elsewhere (the policy gate's, a worker's), after those judged so far. */
@@ -159,14 +162,9 @@ export class Judge {
   judge(model: Model): void {
     if (model.resources.size === 0) return;
     this.resources += model.resources.size;
-    const { policy, strict, now } = this.options;
     const store = this.store;
     const findings = this.findings;
-    runRules(
-      [model],
-      { rules: this.rules, policy, strict, now, onRuleError: (e) => this.errors.push(e) },
-      store ? (f) => store.add(f) : (f) => findings.push(f),
-    );
+    this.runner.run([model], store ? (f) => store.add(f) : (f) => findings.push(f));
     if (model.source === "template") {
       this.templatesWithDatabases++;
       appendAll(

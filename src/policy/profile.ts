@@ -38,13 +38,22 @@ export function resourceFacts(policy: Policy, resource: ModelResource, model: Mo
 }
 
 export function profileMatches(match: ProfileMatch, facts: ResourceFacts): boolean {
-  if (match.tags) {
-    const tagEntries = Object.entries(facts.tags);
-    for (const [key, patterns] of Object.entries(match.tags)) {
-      const values = tagEntries.filter(([k]) => k.toLowerCase() === key.toLowerCase()).map(([, v]) => v);
-      if (anyGlobMatches(patterns, values, { nocase: true })) return true;
-    }
+  return tagsMatch(match, facts.tags) || placeMatches(match, facts);
+}
+
+/** The profile's tag criteria: any tag (key without case) whose value matches one of the key's globs. */
+function tagsMatch(match: ProfileMatch, tags: Record<string, string>): boolean {
+  if (!match.tags) return false;
+  const tagEntries = Object.entries(tags);
+  for (const [key, patterns] of Object.entries(match.tags)) {
+    const values = tagEntries.filter(([k]) => k.toLowerCase() === key.toLowerCase()).map(([, v]) => v);
+    if (anyGlobMatches(patterns, values, { nocase: true })) return true;
   }
+  return false;
+}
+
+/** The profile's criteria on where the resource is: stack name, account, file path. */
+function placeMatches(match: ProfileMatch, facts: ResourceFacts): boolean {
   if (match.stackNames && anyGlobMatches(match.stackNames, [facts.stackName])) return true;
   if (match.accounts && facts.account !== undefined && match.accounts.includes(facts.account)) return true;
   if (match.paths && anyGlobMatches(match.paths, [facts.file])) return true;
@@ -56,45 +65,72 @@ export function selectProfile(policy: Policy, resource: ModelResource, model: Mo
 }
 
 /**
- * selectProfile for many resources under one policy, remembered by what a profile depends on: file, stack name,
- * account and the tags profiles match on (and, for a KMS key, those of the databases using it). The resources of
- * one template mostly share them, so each distinct combination is matched against the profiles' globs once.
+ * selectProfile for many resources under one policy (a whole run). A profile matches on a resource's place (file,
+ * stack name, account) or on its tags, so each half is remembered apart: the resources of a template share their
+ * place, and the same few tag values recur across thousands of templates. Each distinct place and each distinct set
+ * of the tags profiles match on is matched against the profiles' globs once (the memos are bounded).
  */
 export function profileSelector(policy: Policy): (resource: ModelResource, model: Model) => string {
-  const chosen = new Map<string, string>();
+  const profiles = policy.profiles;
   // Only the tags some profile matches on decide anything (a Name tag unique to each resource does not).
-  const tagKeys = new Set(policy.profiles.flatMap((p) => Object.keys(p.match?.tags ?? {}).map((k) => k.toLowerCase())));
+  const tagKeys = new Set(profiles.flatMap((p) => Object.keys(p.match?.tags ?? {}).map((k) => k.toLowerCase())));
+  const byPlace = new Map<string, boolean[]>();
+  const byTags = new Map<string, boolean[]>();
+  const remember = (memo: Map<string, boolean[]>, key: string, matched: boolean[]): boolean[] => {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(key, matched);
+    return matched;
+  };
+  const placeOf = (resource: ModelResource, model: Model): boolean[] => {
+    const file = resource.origin.file ?? model.file;
+    const stackName = resource.origin.stackName ?? model.stackName;
+    const account = resource.origin.account ?? model.account;
+    const key = JSON.stringify([file, stackName, account]);
+    const known = byPlace.get(key);
+    if (known) return known;
+    const facts = resourceFacts(policy, resource, model);
+    return remember(
+      byPlace,
+      key,
+      profiles.map((p) => p.match !== undefined && placeMatches(p.match, facts)),
+    );
+  };
+  const tagsOf = (resource: ModelResource, model: Model): boolean[] => {
+    const tags: Record<string, string> = {};
+    const parts: string[] = [];
+    if (tagKeys.size > 0) {
+      for (const [k, v] of Object.entries(resourceTags(resource, model))) {
+        if (!tagKeys.has(k.toLowerCase())) continue;
+        tags[k] = v;
+        parts.push(k, v);
+      }
+    }
+    const key = JSON.stringify(parts);
+    const known = byTags.get(key);
+    if (known) return known;
+    return remember(
+      byTags,
+      key,
+      profiles.map((p) => p.match !== undefined && tagsMatch(p.match, tags)),
+    );
+  };
+  const matched = (resource: ModelResource, model: Model): boolean[] => {
+    const place = placeOf(resource, model);
+    const tags = tagsOf(resource, model);
+    return place.map((m, k) => m || (tags[k] as boolean));
+  };
   return (resource, model) => {
-    let key = factsKey(resource, model, tagKeys);
-    if (resource.kind === "kms-key") {
-      for (const user of keyUsers(model, resource.id)) key += `\n${factsKey(user, model, tagKeys)}`;
-    }
-    let profile = chosen.get(key);
-    if (profile === undefined) {
-      profile = selectProfileUncached(policy, resource, model);
-      chosen.set(key, profile);
-    }
-    return profile;
+    const own = matched(resource, model);
+    // A KMS key is rarely tagged like the databases it protects; it also takes the profile of any database using it
+    // (the first in profile order, so a key shared by production and development is judged as production).
+    const users = resource.kind === "kms-key" ? keyUsers(model, resource.id).map((u) => matched(u, model)) : [];
+    const k = own.findIndex((m, i) => m || users.some((u) => u[i]));
+    return k < 0 ? policy.defaultProfile : (profiles[k] as Policy["profiles"][number]).name;
   };
 }
 
-/**
- * Everything of a resource and its model that profile matching reads, as one string: file, stack name, account, and
- * the tags whose key (without case) is one of `tagKeys`. The policy is the selector's.
- */
-function factsKey(resource: ModelResource, model: Model, tagKeys: ReadonlySet<string>): string {
-  const parts: (string | undefined)[] = [
-    resource.origin.file ?? model.file,
-    resource.origin.stackName ?? model.stackName,
-    resource.origin.account ?? model.account,
-  ];
-  if (tagKeys.size > 0) {
-    for (const [k, v] of Object.entries(resourceTags(resource, model))) {
-      if (tagKeys.has(k.toLowerCase())) parts.push(k, v);
-    }
-  }
-  return JSON.stringify(parts);
-}
+/** Entries a selector's memo holds before it starts again (a run with more distinct places still ends right). */
+const MEMO_LIMIT = 10_000;
 
 function selectProfileUncached(policy: Policy, resource: ModelResource, model: Model): string {
   const facts = resourceFacts(policy, resource, model);

@@ -156,7 +156,7 @@ describe("selectProfile for KMS keys", () => {
   });
 });
 
-describe("profileSelector (selectProfile remembered per file and tag set)", () => {
+describe("profileSelector (selectProfile remembered per place and per tag set)", () => {
   it("gives what selectProfile gives for every resource, however many share a file, tags or a key", () => {
     const select = profileSelector(policy);
     const ref = { state: "known" as const, value: "K", origin: { kind: "literal" as const }, refersTo: "K" };
@@ -186,6 +186,18 @@ describe("profileSelector (selectProfile remembered per file and tag set)", () =
     const dev = instance("Plain", { origin: { source: "template", file: "dev/t.yaml", logicalId: "Plain" } });
     const inDev = templateModel("dev/t.yaml", [dev]);
     const inStack = templateModel("t.yaml", [plain], { stackName: "orders-prod" });
+    // Tags already seen in t.yaml (where they matched nothing) meet a place that matches, and the other way round.
+    const devPreprod = instance("Preprod", {
+      tags: { environment: "preprod" },
+      origin: { source: "template", file: "dev/t.yaml", logicalId: "Preprod" },
+    });
+    const devProd = instance("Prod", {
+      tags: { environment: "prod" },
+      origin: { source: "template", file: "dev/t.yaml", logicalId: "Prod" },
+    });
+    const inDevToo = templateModel("dev/t.yaml", [devPreprod, devProd]);
+    const shared = liveInstance("orders", "012345678901", { tags: { environment: "preprod" } });
+    const other = liveInstance("orders", "111111111111", { tags: { environment: "preprod" } });
     const cases: Array<[ModelResource, Model, string]> = [
       [prodCluster, inT, "production"],
       [writer, inT, "production"],
@@ -197,6 +209,10 @@ describe("profileSelector (selectProfile remembered per file and tag set)", () =
       [unused, inT, "default"],
       [dev, inDev, "development"],
       [plain, inStack, "production"],
+      [devPreprod, inDevToo, "development"],
+      [devProd, inDevToo, "production"],
+      [shared, liveModel("012345678901", "eu-west-1", [shared]), "shared"],
+      [other, liveModel("111111111111", "eu-west-1", [other]), "default"],
     ];
     // Twice over: the second pass is answered from what the first remembered.
     for (const [resource, model, expected] of [...cases, ...cases]) {
