@@ -31,6 +31,10 @@ export function escapeControlCharacters(s: string, keepLineBreaks = false): stri
 /** Rule texts that are paragraphs or code by design: their line breaks and tabs are kept. */
 const MULTILINE_KEYS = new Set(["snippet", "text", "description", "rationale"]);
 
+/**
+ * `value` with its strings escaped: a copy where something changed, else `value` itself (most findings have nothing
+ * to escape, and a report shows thousands).
+ */
 function clean(value: unknown, key: string | undefined, inRules: boolean): unknown {
   if (typeof value === "string") {
     const escaped = escapeControlCharacters(value, inRules && key !== undefined && MULTILINE_KEYS.has(key));
@@ -38,11 +42,23 @@ function clean(value: unknown, key: string | undefined, inRules: boolean): unkno
     // command. `./` in front keeps the path and the line harmless.
     return key === "file" && escaped.startsWith(":") ? `./${escaped}` : escaped;
   }
-  if (Array.isArray(value)) return value.map((v) => clean(v, undefined, inRules));
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    value.forEach((v, i) => {
+      const c = clean(v, undefined, inRules);
+      if (c !== v) (out ??= value.slice())[i] = c;
+    });
+    return out ?? value;
+  }
   if (value instanceof Date || value === null || typeof value !== "object") return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = clean(v, k, inRules || k === "rules");
-  return out;
+  let out: Record<string, unknown> | undefined;
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const v = (value as Record<string, unknown>)[k];
+    const c = clean(v, k, inRules || k === "rules");
+    if (c !== v) (out ??= { ...value })[k] = c;
+  }
+  return out ?? value;
 }
 
 /**

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { Judge } from "../../src/engine/report.js";
 import type { ScanReport } from "../../src/engine/types.js";
 import { emptyPolicy } from "../../src/policy/load.js";
-import { escapeControlCharacters } from "../../src/reporters/control-characters.js";
+import { escapeControlCharacters, findingForDisplay } from "../../src/reporters/control-characters.js";
 import { REPORT_FORMATS, renderReport } from "../../src/reporters/index.js";
 import { allRules } from "../../src/rules/index.js";
 import { scanTemplateText } from "../../src/scanners/template/index.js";
@@ -80,6 +80,24 @@ describe("control characters in logical ids and file names", () => {
   it("machine formats keep the data exact (JSON)", () => {
     const json = JSON.parse(renderReport("json", r)) as ScanReport;
     expect(json.findings[0]?.resource.name).toBe(FORGED);
+  });
+
+  it("escaping for display copies what it changes and leaves the finding itself exact", () => {
+    const finding = r.findings.find((f) => f.resource.name === FORGED);
+    if (!finding) throw new Error("no finding on the forged resource");
+    const before = JSON.stringify(finding);
+    const shown = findingForDisplay(finding);
+    expect(shown.resource.name).toBe(escapeControlCharacters(FORGED));
+    expect(JSON.stringify(finding)).toBe(before);
+    // A human-readable format rendered first does not change what the JSON report then says.
+    renderReport("text", r, { color: false });
+    expect((JSON.parse(renderReport("json", r)) as ScanReport).findings).toEqual(r.findings);
+    expect(r.findings.some((f) => f.resource.name === FORGED)).toBe(true);
+    // Nothing to escape: the finding is shown as it is, not copied.
+    const plain = { ...finding, message: "m", resource: { ...finding.resource, id: "Db", name: "Db" } };
+    plain.resource.origin = { ...plain.resource.origin, file: "a.yaml", logicalId: "Db" };
+    if (plain.location) plain.location = { ...plain.location, file: "a.yaml" };
+    expect(findingForDisplay(plain)).toBe(plain);
   });
 
   it("escapeControlCharacters writes each one visibly", () => {
