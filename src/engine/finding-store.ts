@@ -158,6 +158,7 @@ export class FindingStore {
   private hasOwnBaselineState = false;
   private closed = false;
   private reportedCache: Array<number[] | undefined> = [];
+  private rankCache: Array<Int32Array | undefined> = [];
 
   constructor(options: FindingStoreOptions = {}) {
     this.holdFindings = options.holdFindings ?? DEFAULT_HOLD_FINDINGS;
@@ -487,46 +488,76 @@ export class FindingStore {
     return this.displayOthers[id] as string;
   }
 
+  /**
+   * Each string's place in the sorted order of all of them (files' and others', as `display` shows them; equal
+   * strings share a rank): the sorts compare two integers where they compared two strings, ARNs that differ only at
+   * the end among them. Made when first sorted, again if strings came since.
+   */
+  private ranks(display: boolean): Int32Array {
+    const files = this.files.strings.length;
+    const total = files + this.others.strings.length;
+    const key = display ? 1 : 0;
+    const known = this.rankCache[key];
+    if (known && known.length === total) return known;
+    const text = (k: number): string => (k < files ? this.fileString(k, display) : this.other(k - files, display));
+    const order = new Int32Array(total);
+    for (let k = 0; k < total; k++) order[k] = k;
+    order.sort((x, y) => compareStrings(text(x), text(y)));
+    const ranks = new Int32Array(total);
+    let rank = 0;
+    for (let n = 0; n < total; n++) {
+      const k = order[n] as number;
+      if (n > 0 && text(k) !== text(order[n - 1] as number)) rank++;
+      ranks[k] = rank;
+    }
+    this.rankCache[key] = ranks;
+    return ranks;
+  }
+
   /** compareFindings on the records: worst first, then file (or ARN), line, column, rule, resource, ... */
   compare(a: number, b: number, display = false): number {
+    const ranks = this.ranks(display);
+    const other = this.files.strings.length;
     return (
       this.statusRank(a) - this.statusRank(b) ||
       this.severityRank(a) - this.severityRank(b) ||
-      compareStrings(this.sortPlace(a, display), this.sortPlace(b, display)) ||
+      (ranks[this.sortPlace(a)] as number) - (ranks[this.sortPlace(b)] as number) ||
       this.line.get(a) - this.line.get(b) ||
       this.column.get(a) - this.column.get(b) ||
-      compareStrings(this.other(this.rule.get(a), display), this.other(this.rule.get(b), display)) ||
-      compareStrings(this.other(this.resource.get(a), display), this.other(this.resource.get(b), display)) ||
-      compareStrings(this.other(this.property.get(a), display), this.other(this.property.get(b), display)) ||
-      compareStrings(this.other(this.when.get(a), display), this.other(this.when.get(b), display)) ||
+      (ranks[other + this.rule.get(a)] as number) - (ranks[other + this.rule.get(b)] as number) ||
+      (ranks[other + this.resource.get(a)] as number) - (ranks[other + this.resource.get(b)] as number) ||
+      (ranks[other + this.property.get(a)] as number) - (ranks[other + this.property.get(b)] as number) ||
+      (ranks[other + this.when.get(a)] as number) - (ranks[other + this.when.get(b)] as number) ||
       this.compareFingerprints(a, b)
     );
   }
 
   /** The text view's order: by file (or live place), line, column, severity, rule, resource; then compare(). */
   compareByPlace(a: number, b: number, display = false): number {
+    const ranks = this.ranks(display);
+    const other = this.files.strings.length;
     return (
-      compareStrings(this.textPlace(a, display), this.textPlace(b, display)) ||
+      (ranks[this.textPlace(a)] as number) - (ranks[this.textPlace(b)] as number) ||
       this.line.get(a) - this.line.get(b) ||
       this.column.get(a) - this.column.get(b) ||
       this.severityRank(a) - this.severityRank(b) ||
-      compareStrings(this.other(this.rule.get(a), display), this.other(this.rule.get(b), display)) ||
-      compareStrings(this.other(this.resource.get(a), display), this.other(this.resource.get(b), display)) ||
+      (ranks[other + this.rule.get(a)] as number) - (ranks[other + this.rule.get(b)] as number) ||
+      (ranks[other + this.resource.get(a)] as number) - (ranks[other + this.resource.get(b)] as number) ||
       this.compare(a, b, display)
     );
   }
 
-  /** compareFindings' place: the file, else the ARN (or nothing). */
-  private sortPlace(i: number, display: boolean): string {
+  /** compareFindings' place (the file, else the ARN, or nothing) as an index into ranks(). */
+  private sortPlace(i: number): number {
     const c = this.code.get(i);
-    if (!(c & NO_FILE)) return this.fileString(this.placeId(i), display);
-    return this.other(c & PLACE_IS_ARN ? this.placeId(i) : this.empty, display);
+    if (!(c & NO_FILE)) return this.placeId(i);
+    return this.files.strings.length + (c & PLACE_IS_ARN ? this.placeId(i) : this.empty);
   }
 
-  /** The text view's place: the file, else the live place. */
-  private textPlace(i: number, display: boolean): string {
+  /** The text view's place (the file, else the live place) as an index into ranks(). */
+  private textPlace(i: number): number {
     const id = this.placeId(i);
-    return this.code.get(i) & NO_FILE ? this.other(id, display) : this.fileString(id, display);
+    return this.code.get(i) & NO_FILE ? this.files.strings.length + id : id;
   }
 
   private compareFingerprints(a: number, b: number): number {
