@@ -5,7 +5,7 @@
  * resource whose template lacks aws:cdk:path, and the line of the app's source that created the construct. Asset
  * manifests, tree.json and other artifacts are not read. It knows nothing of rules.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ScanError } from "../../model/errors.js";
@@ -77,15 +77,22 @@ export async function separateCloudAssemblies(
   const others: string[] = [];
   for (const input of inputs) {
     const abs = path.resolve(root, input);
-    const isDirectory = await stat(abs).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
+    // Synchronous: a file list from `git diff` names hundreds of files, and each awaited stat went round the
+    // thread pool (~15 ms of waiting for 334 files).
+    const isDirectory = isDirectorySync(abs);
     const assembly = isDirectory ? await cloudAssemblyIn(abs) : undefined;
     if (assembly !== undefined && !assemblies.includes(assembly)) assemblies.push(assembly);
     if (assembly !== abs) others.push(input);
   }
   return { assemblies, others };
+}
+
+function isDirectorySync(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
 }
 
 /** Reads one cloud assembly, yielding each template's result (with its model) in manifest order. */
