@@ -46,7 +46,9 @@ function clean(value: unknown, key: string | undefined, inRules: boolean): unkno
     let out: unknown[] | undefined;
     value.forEach((v, i) => {
       const c = clean(v, undefined, inRules);
-      if (c !== v) (out ??= value.slice())[i] = c;
+      if (c === v) return;
+      out ??= value.slice();
+      out[i] = c;
     });
     return out ?? value;
   }
@@ -56,7 +58,9 @@ function clean(value: unknown, key: string | undefined, inRules: boolean): unkno
     if (!Object.hasOwn(value, k)) continue;
     const v = (value as Record<string, unknown>)[k];
     const c = clean(v, k, inRules || k === "rules");
-    if (c !== v) (out ??= { ...value })[k] = c;
+    if (c === v) continue;
+    out ??= { ...value };
+    out[k] = c;
   }
   return out ?? value;
 }
