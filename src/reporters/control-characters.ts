@@ -74,7 +74,28 @@ export function forDisplay(report: ScanReport): ScanReport {
   return clean(report, undefined, false) as ScanReport;
 }
 
+// The findings on one resource share its Finding.resource object (engine.ts): it is escaped once.
+const shownResources = new WeakMap<object, unknown>();
+
 /** One finding as forDisplay shows it inside a report. */
 export function findingForDisplay(finding: Finding): Finding {
-  return clean(finding, undefined, false) as Finding;
+  let out: Finding | undefined;
+  for (const k in finding) {
+    if (!Object.hasOwn(finding, k)) continue;
+    const v = (finding as unknown as Record<string, unknown>)[k];
+    let c: unknown;
+    if (k === "resource" && typeof v === "object" && v !== null) {
+      c = shownResources.get(v);
+      if (c === undefined) {
+        c = clean(v, k, false);
+        shownResources.set(v, c);
+      }
+    } else {
+      c = clean(v, k, false);
+    }
+    if (c === v) continue;
+    out ??= { ...finding };
+    (out as unknown as Record<string, unknown>)[k] = c;
+  }
+  return out ?? finding;
 }

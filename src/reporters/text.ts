@@ -193,9 +193,9 @@ export function* textChunks(source: ReportSource, options: TextOptions = {}): Ge
 /** Reported findings that pass `keep`, in the view's order: by place, then worst first (compareByPlace). */
 function byPlace(source: ReportSource, keep: (i: number) => boolean): number[] {
   const store = source.store;
-  return source
-    .reported()
-    .filter(keep)
+  // compareByPlace is a whole order (it ends in compare()): the reported findings need not be sorted first.
+  return store
+    .indices((i) => store.isReported(i) && keep(i))
     .sort((a, b) => store.compareByPlace(a, b, source.display));
 }
 
