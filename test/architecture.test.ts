@@ -132,3 +132,18 @@ describe("import graph", () => {
     expect(Object.keys(ALLOWED).filter(cycle)).toEqual([]);
   });
 });
+
+describe("input files", () => {
+  // Files that read only rdsguard's own package files (package.json, the policy schema), never a user's input.
+  const PACKAGE_READERS = ["version.ts", join("policy", "schema.ts")];
+  const WHOLE_FILE_READ = /import\s*\{[^}]*\breadFile(Sync)?\b[^}]*\}\s*from\s*"node:fs(\/promises)?"/;
+
+  it("are read only through util/read-file.ts (regular files, within a size limit): a FIFO in a change cannot hang", () => {
+    expect(WHOLE_FILE_READ.test('import { readFileSync, statSync } from "node:fs";')).toBe(true);
+    const readers = files
+      .filter((f) => WHOLE_FILE_READ.test(readFileSync(f, "utf8")))
+      .map((f) => relative(SRC, f))
+      .filter((f) => !PACKAGE_READERS.includes(f));
+    expect(readers).toEqual([]);
+  });
+});

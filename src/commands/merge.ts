@@ -3,10 +3,11 @@
  * then emits it through the same output step as scan and audit. Findings are deduplicated by fingerprint (a
  * global cluster can be seen by several region shards), errors are concatenated, stats are summed.
  */
-import { readFile } from "node:fs/promises";
+import { constants } from "node:buffer";
 import type { Finding, ScanError, ScanReport } from "../engine/types.js";
 import type { RuleMeta } from "../rules/types.js";
 import { appendAll } from "../util/append.js";
+import { readTextFile } from "../util/read-file.js";
 import { VERSION } from "../version.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import { emitReport, OUTPUT_OPTIONS, OUTPUT_USAGE } from "./output.js";
@@ -29,13 +30,10 @@ function parse(argv: string[]) {
 
 /** Reads one report; throws with a message naming the file when it is not an rdsguard JSON report. */
 export async function readReport(file: string): Promise<ScanReport> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(code === "ENOENT" ? "no such file" : `cannot read: ${(err as Error).message}`);
-  }
+  // Shards of a large audit are large: the limit is the longest string V8 can make, so a FIFO is still refused.
+  const read = await readTextFile(file, constants.MAX_STRING_LENGTH);
+  if (!read.ok) throw new Error(read.code === "ENOENT" ? "no such file" : `cannot read: ${read.message}`);
+  const text = read.text;
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -3,7 +3,7 @@
  * Each case names a template (and optionally parameters) and the verdicts it expects per rule and resource; the
  * template is judged with the policy exactly as `rdsguard scan --config` would, and every mismatch is shown.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Ajv } from "ajv";
 import { glob } from "tinyglobby";
@@ -17,6 +17,7 @@ import { errorPlace, findingPlace } from "../reporters/common.js";
 import { compareVerdicts, VERDICTS_WORST_FIRST, type Verdict } from "../rules/types.js";
 import { scanTemplateFile } from "../scanners/template/index.js";
 import { appendAll } from "../util/append.js";
+import { readTextFileSync } from "../util/read-file.js";
 import { parseCommandArgs, usageFailure } from "./args.js";
 import { POLICY_OPTIONS, ruleSetOptions } from "./rule-set.js";
 
@@ -228,9 +229,12 @@ function readCaseFile(
   validate: ReturnType<Ajv["compile"]>,
   knownRules: ReadonlySet<string>,
 ): { cases: TestCase[]; errors: ScanError[]; template?: boolean } {
+  // A case file comes from the change under review: a FIFO or a link to /dev/zero is refused, not read forever.
+  const read = readTextFileSync(absolute);
+  if (!read.ok) return { cases: [], errors: [{ kind: "io", file, message: `cannot read: ${read.message}` }] };
   let yaml: LocatedYaml;
   try {
-    yaml = parseLocatedYaml(readFileSync(absolute, "utf8"), file, "parse");
+    yaml = parseLocatedYaml(read.text, file, "parse");
   } catch (err) {
     return { cases: [], errors: [{ kind: "io", file, message: `cannot read: ${(err as Error).message}` }] };
   }

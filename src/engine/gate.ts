@@ -8,7 +8,7 @@
  * Without these options this is loadRuleSet.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Model } from "../model/types.js";
 import { comparePolicies, POLICY_WEAKENED, type PolicyChange, WAIVER_ADDED } from "../policy/compare.js";
@@ -26,6 +26,7 @@ import { trustedPluginRefs } from "../policy/trust.js";
 import type { PluginRef, Policy } from "../policy/types.js";
 import { compileCustomRule } from "../rules/declarative/index.js";
 import type { Rule, RuleMeta } from "../rules/types.js";
+import { readRegularFileSync } from "../util/read-file.js";
 import { runRules } from "./engine.js";
 import { GATE_RULES } from "./gate-rules.js";
 import { loadPlugins } from "./plugins.js";
@@ -281,12 +282,10 @@ function comparePlugins(
   return out;
 }
 
+/** A plugin file's bytes, or undefined when it is not a readable regular file (a link to /dev/zero in the change). */
 function readOrUndefined(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch {
-    return undefined;
-  }
+  const read = readRegularFileSync(path);
+  return read.ok ? read.buffer : undefined;
 }
 
 function hash(parts: readonly string[]): string {

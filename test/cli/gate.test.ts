@@ -6,7 +6,7 @@
  * the base's policy judges; the marker is never written.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
@@ -152,6 +152,33 @@ describe("--policy-base main (the working tree's policy judges; its weakenings a
       expect(report.rules.map((r) => r.id)).not.toContain("org-has-identifier");
       expect(existsSync(gate.marker)).toBe(false);
     } finally {
+      writeFileSync(trusted, reviewed);
+    }
+  });
+
+  it("reports a plugin replaced by a link to /dev/zero as changed, at once, without reading it forever", () => {
+    const trusted = path.join(gate.dir, "plugins/trusted.mjs");
+    const reviewed = readFileSync(trusted, "utf8");
+    rmSync(trusted);
+    symlinkSync("/dev/zero", trusted);
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [cli, "scan", ".", "--format", "json", "--now", "2026-06-01", "--config", "rdsguard.yaml"].concat([
+          "--policy-base",
+          "main",
+          "--allow-plugins",
+        ]),
+        { cwd: gate.dir, encoding: "utf8", timeout: 20_000 },
+      );
+      expect({ status: r.status, signal: r.signal }).toEqual({ status: 1, signal: null });
+      const report = JSON.parse(r.stdout) as ScanReport;
+      const changed = gateFindings(report).filter((f) => f.message.startsWith("plugin file changed"));
+      expect(changed.map((f) => f.message)).toEqual([
+        "plugin file changed relative to main: ./plugins/trusted.mjs (plugins run code; it was not loaded)",
+      ]);
+    } finally {
+      rmSync(trusted);
       writeFileSync(trusted, reviewed);
     }
   });

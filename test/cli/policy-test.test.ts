@@ -3,8 +3,8 @@
  * cases; a wrong expectation fails with what was expected and what came out; a broken case file is an error with
  * its line and column.
  */
-import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -61,6 +61,32 @@ describe("rdsguard test", () => {
     expect(named.code).toBe(0);
     expect(named.stdout.trimEnd().split("\n").at(-1)).toBe("6 cases: 6 passed, 0 failed");
   });
+
+  it.skipIf(process.platform === "win32")(
+    "refuses a case file that is a FIFO or a link to /dev/zero with an error at the file, at once (exit 2)",
+    () => {
+      const dir = examplePolicyCopy("not-regular");
+      // A FIFO itself is not listed by the walk (not a file); a link to one is.
+      execFileSync("mkfifo", [path.join(dir, "pipe")]);
+      symlinkSync(path.join(dir, "pipe"), path.join(dir, "tests/pipe.yaml"));
+      symlinkSync("/dev/zero", path.join(dir, "tests/zero.yaml"));
+      const r = spawnSync(process.execPath, [cli, "test", dir, "--allow-plugins", "--now", "2026-11-30"], {
+        cwd: repo,
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect({ status: r.status, signal: r.signal }).toEqual({ status: 2, signal: null });
+      const shown = path.relative(repo, dir);
+      expect(r.stdout).toContain(
+        `error: ${shown}/tests/pipe.yaml: cannot read: a FIFO (named pipe), not a regular file`,
+      );
+      expect(r.stdout).toContain(
+        `error: ${shown}/tests/zero.yaml: cannot read: a character device, not a regular file`,
+      );
+      // The readable cases still ran.
+      expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("6 cases: 6 passed, 0 failed; 2 errors");
+    },
+  );
 
   it("reports a wrong expectation with the verdict that came out, and exits 1", () => {
     const dir = examplePolicyCopy("wrong-expectation");

@@ -3,6 +3,7 @@
  * state, exact places through the stack -> template mapping, deployed templates, errors and exit codes,
  * verbose logging without credentials, and a region-sharded audit merged back into the whole.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -428,6 +429,38 @@ describe("rdsguard audit", () => {
     expect(report.errors.map((e) => e.message)).toContainEqual(
       expect.stringMatching(/declares no AWS::RDS::DBCluster OrdersCluster/),
     );
+  });
+});
+
+describe.skipIf(process.platform === "win32")("inputs that are not regular files", () => {
+  it("refuses a stack template that is a FIFO or /dev/zero at once, and still judges the region (exit 2)", async () => {
+    const fifo = path.join(tmp, "stack-pipe.yaml");
+    execFileSync("mkfifo", [fifo]);
+    for (const input of [fifo, "/dev/zero"]) {
+      const { code, report } = await auditJson(["--regions", "us-east-1", "--stack-template", `orders-stack=${input}`]);
+      expect(code).toBe(2);
+      expect(report.errors.map((e) => `${e.kind} ${e.message}`)).toContainEqual(
+        expect.stringMatching(/^io cannot read: a (FIFO \(named pipe\)|character device), not a regular file$/),
+      );
+      expect(report.findings.some((f) => f.resource.id.includes("orders"))).toBe(true);
+    }
+  });
+
+  it("refuses a FIFO or /dev/zero given to merge as a report, at once, and merges the rest (exit 2)", async () => {
+    const fifo = path.join(tmp, "report-pipe.json");
+    execFileSync("mkfifo", [fifo]);
+    const shard = await auditJson(["--regions", "us-east-1"]);
+    const a = path.join(tmp, "shard-ok.json");
+    writeFileSync(a, JSON.stringify(shard.report));
+    const out = path.join(tmp, "merged-not-regular.json");
+    const code = await merge([a, fifo, "/dev/zero", "--format", `json=${out}`]);
+    expect(code).toBe(2);
+    const merged = JSON.parse(readFileSync(out, "utf8")) as ScanReport;
+    expect(merged.errors.map((e) => `${e.file}: ${e.message}`)).toEqual([
+      `${fifo}: cannot merge ${fifo}: cannot read: a FIFO (named pipe), not a regular file`,
+      "/dev/zero: cannot merge /dev/zero: cannot read: a character device, not a regular file",
+    ]);
+    expect(merged.findings.length).toBe(shard.report.findings.length);
   });
 });
 

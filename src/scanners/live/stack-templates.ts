@@ -5,11 +5,10 @@
  * when the template leaves it out). A nightly finding then lands on the line that declares the drifted database.
  * Inline waivers written in the template's Metadata apply to the deployed resource too.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ScanError } from "../../model/errors.js";
 import type { Model, ModelResource } from "../../model/types.js";
-import { displayPath, scanTemplateText } from "../template/index.js";
+import { scanTemplateFile } from "../template/index.js";
 
 interface LoadedTemplate {
   file: string;
@@ -37,22 +36,10 @@ export async function attachStackTemplates(
     let p = cache.get(file);
     if (!p) {
       p = (async (): Promise<LoadedTemplate> => {
-        const abs = path.resolve(cwd, file);
-        const shown = displayPath(abs, cwd);
-        try {
-          const result = scanTemplateText(await readFile(abs, "utf8"), shown);
-          if (result.error) return { file: shown, error: result.error };
-          return result.model ? { file: shown, model: result.model } : { file: shown };
-        } catch (err) {
-          return {
-            file: shown,
-            error: {
-              kind: "io",
-              file: shown,
-              message: `cannot read stack template ${shown}: ${(err as Error).message}`,
-            },
-          };
-        }
+        // Read as a template named on the command line: the same size limit, encodings and refusals (a FIFO).
+        const result = await scanTemplateFile(path.resolve(cwd, file), cwd, { named: true });
+        if (result.error) return { file: result.file, error: result.error };
+        return result.model ? { file: result.file, model: result.model } : { file: result.file };
       })();
       cache.set(file, p);
     }
