@@ -326,7 +326,7 @@ async function auditWith(values: Values, settings: AuditSettings, hooks: AuditHo
   const errors: ScanError[] = [];
   const sayError = (e: ScanError) => hooks.onError?.(e);
 
-  const gate = await loadGate({ cwd, ...ruleSetOptions(values), ...gateOptions(values) });
+  const gate = await loadGate({ cwd, root, ...ruleSetOptions(values), ...gateOptions(values) });
   const { policy, rules, errors: policyErrors } = gate;
   errors.push(...policyErrors);
   for (const e of policyErrors) sayError(e);

@@ -122,6 +122,7 @@ export async function scanTemplates(paths: string[], options: ScanTemplatesOptio
 
   const gate = await loadGate({
     cwd,
+    root,
     ...(options.config !== undefined ? { configPath: options.config } : {}),
     ...(options.plugins !== undefined ? { plugins: options.plugins } : {}),
     allowPlugins: options.allowPlugins ?? false,

@@ -114,8 +114,8 @@ export async function loadGate(opts: GateOptions): Promise<GateRuleSet> {
     const asFile = resolve(opts.cwd, opts.policyBase);
     if (isFile(asFile)) {
       base = {
-        sources: readPolicySources({ cwd: opts.cwd, configPath: asFile }),
-        label: displayPath(asFile, opts.cwd),
+        sources: readPolicySources({ cwd: opts.cwd, configPath: asFile, ...(opts.root ? { root: opts.root } : {}) }),
+        label: displayPath(asFile, opts.root ?? opts.cwd),
       };
     } else {
       const opened = openRef(repoDir, opts.policyBase, "--policy-base");
@@ -159,7 +159,7 @@ export async function loadGate(opts: GateOptions): Promise<GateRuleSet> {
   }
   let judged: RuleSet;
   try {
-    judged = assembleRuleSet(judgedSources, await loadPlugins(refs, builtinIds(), opts.cwd), errors);
+    judged = assembleRuleSet(judgedSources, await loadPlugins(refs, builtinIds(), opts.root ?? opts.cwd), errors);
   } finally {
     cleanup();
   }

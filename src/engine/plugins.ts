@@ -30,7 +30,7 @@ export interface LoadedPlugins {
 export async function loadPlugins(
   refs: readonly PluginRef[],
   takenIds: readonly string[],
-  cwd: string,
+  displayRoot: string,
   budget: PluginBudget = DEFAULT_PLUGIN_BUDGET,
 ) {
   const modules: { ref: PluginRef; module?: unknown; error?: unknown }[] = [];
@@ -38,14 +38,18 @@ export async function loadPlugins(
     const hosted = await PluginHost.load(ref.path, budget);
     modules.push("error" in hosted ? { ref, error: hosted.error } : { ref, module: { rules: hosted.candidates } });
   }
-  return collect(modules, takenIds, cwd);
+  return collect(modules, takenIds, displayRoot);
 }
 
 /**
  * The same without waiting, for callers that run synchronously (a CDK Aspect inside synth). It relies on Node
  * loading ES modules through require (Node 20.19 and later); where that is not possible, it says so.
  */
-export function loadPluginsSync(refs: readonly PluginRef[], takenIds: readonly string[], cwd: string): LoadedPlugins {
+export function loadPluginsSync(
+  refs: readonly PluginRef[],
+  takenIds: readonly string[],
+  displayRoot: string,
+): LoadedPlugins {
   const require = createRequire(import.meta.url);
   const modules = refs.map((ref) => {
     try {
@@ -63,19 +67,19 @@ export function loadPluginsSync(refs: readonly PluginRef[], takenIds: readonly s
       return { ref, error };
     }
   });
-  return collect(modules, takenIds, cwd);
+  return collect(modules, takenIds, displayRoot);
 }
 
 function collect(
   modules: readonly { ref: PluginRef; module?: unknown; error?: unknown }[],
   takenIds: readonly string[],
-  cwd: string,
+  displayRoot: string,
 ): LoadedPlugins {
   const rules: Rule[] = [];
   const errors: ScanError[] = [];
   const seen = new Map<string, string>(takenIds.map((id) => [id, "a built-in rule"]));
   for (const { ref, module, error } of modules) {
-    const file = displayPath(ref.path, cwd);
+    const file = displayPath(ref.path, displayRoot);
     const report = (message: string) =>
       errors.push({
         kind: "policy",

@@ -28,6 +28,8 @@ export interface RuleSet {
 
 export interface LoadRuleSetOptions {
   cwd: string;
+  /** The report root, that policy and plugin files are shown relative to (default: cwd). */
+  root?: string;
   /** --config FILE; default ./rdsguard.yaml when present. */
   configPath?: string;
   /** --plugin PATH (relative to cwd), loaded with the policy's own plugins. */
@@ -45,14 +47,14 @@ export interface LoadRuleSetOptions {
 export async function loadRuleSet(opts: LoadRuleSetOptions): Promise<RuleSet> {
   const sources = readPolicySources(opts);
   const { refs, errors } = allPluginRefs(sources, opts);
-  return assembleRuleSet(sources, await loadPlugins(refs, builtinIds(), opts.cwd), errors);
+  return assembleRuleSet(sources, await loadPlugins(refs, builtinIds(), opts.root ?? opts.cwd), errors);
 }
 
 /** The same, for callers that cannot wait (a CDK Aspect runs synchronously inside synth). */
 export function loadRuleSetSync(opts: LoadRuleSetOptions): RuleSet {
   const sources = readPolicySources(opts);
   const { refs, errors } = allPluginRefs(sources, opts);
-  return assembleRuleSet(sources, loadPluginsSync(refs, builtinIds(), opts.cwd), errors);
+  return assembleRuleSet(sources, loadPluginsSync(refs, builtinIds(), opts.root ?? opts.cwd), errors);
 }
 
 export function builtinIds(): string[] {

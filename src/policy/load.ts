@@ -39,7 +39,7 @@ export interface LoadPolicyOptions {
 
 /** A policy file read and parsed as YAML, not yet validated. */
 export interface PolicySource {
-  /** As shown to users: relative to the working directory when inside it. */
+  /** As shown to users and in reports: relative to the report root (default: the working directory) when inside it. */
   file: string;
   absolute: string;
   shipped: boolean;
@@ -77,13 +77,14 @@ export function loadPolicy(opts: LoadPolicyOptions): { policy: Policy; errors: S
 }
 
 /** Reads rules.yaml and the user's file (--config FILE, else ./rdsguard.yaml when present) and parses them. */
-export function readPolicySources(opts: { cwd: string; configPath?: string }): PolicySource[] {
+export function readPolicySources(opts: { cwd: string; configPath?: string; root?: string }): PolicySource[] {
   const shipped = shippedPolicyPath();
   const files = [shipped];
   if (opts.configPath !== undefined) files.push(resolve(opts.cwd, opts.configPath));
   else if (existsSync(resolve(opts.cwd, USER_POLICY_FILE))) files.push(resolve(opts.cwd, USER_POLICY_FILE));
   return files.map((absolute) => {
-    const file = displayPath(absolute, opts.cwd);
+    // Shown like the templates, relative to the report root: GitHub places a SARIF result by repository path.
+    const file = displayPath(absolute, opts.root ?? opts.cwd);
     const source: PolicySource = { file, absolute, shipped: absolute === shipped, errors: [] };
     if (source.shipped) return shippedSource(source);
     const read = readTextFileSync(absolute);

@@ -300,7 +300,7 @@ function withoutFileNotification(count: number): Sarif.Notification {
   return {
     level: "note",
     message: {
-      text: `${plural(count, "finding")} left out: no file in the repository to point at (live resources whose stack is not mapped to a template with --stack-template or stackTemplates, templates read from CloudFormation). The JSON, JUnit, Markdown and text reports list them.`,
+      text: `${plural(count, "finding")} left out: no file in the repository to point at (live resources whose stack is not mapped to a template with --stack-template or stackTemplates, templates read from CloudFormation, files outside the report root). The JSON, JUnit, Markdown and text reports list them.`,
     },
     properties: { kind: "findings-without-repository-file", count },
   };

@@ -12,6 +12,7 @@ import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import type { Finding, ScanReport } from "../../src/engine/types.js";
+import { assertGithubAcceptsSarif } from "../support/github-sarif.js";
 import { BASE_POLICY, buildGateRepo, evilPlugin, PR_POLICY, positionOf, template } from "./gate-repo.js";
 
 const repoRoot = path.resolve(__dirname, "../..");
@@ -32,6 +33,13 @@ function scanJson(...args: string[]): { code: number | null; report: ScanReport;
 }
 
 const GATE_RULE_IDS = ["policy-weakened", "waiver-added"];
+
+interface SarifResult {
+  ruleId: string;
+  locations: {
+    physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } };
+  }[];
+}
 
 function gateFindings(report: ScanReport): Finding[] {
   return report.findings.filter((f) => GATE_RULE_IDS.includes(f.ruleId));
@@ -125,6 +133,40 @@ describe("--policy-base main (the working tree's policy judges; its weakenings a
     // The reviewed inline waiver of ReportsDb is unchanged, so it is not reported.
     expect(found.filter((f) => f.resource.name === "ReportsDb")).toEqual([]);
     expect(report.rules.map((r) => r.id)).toEqual(expect.arrayContaining(GATE_RULE_IDS));
+  });
+
+  it("from a subdirectory, locates them at repository paths, and SARIF keeps every one where GitHub accepts it", () => {
+    const sarifPath = path.join(gate.dir, "gate-from-infra.sarif");
+    const r = spawnSync(
+      process.execPath,
+      [cli, "scan", ".", "--config", "../rdsguard.yaml", "--policy-base", "main", "--now", "2026-06-01"].concat([
+        "--format",
+        "json",
+        "--format",
+        `sarif=${sarifPath}`,
+      ]),
+      { cwd: path.join(gate.dir, "infra"), encoding: "utf8" },
+    );
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout) as ScanReport;
+    expect(report.errors).toEqual([]);
+    expect(located(gateFindings(report))).toEqual(EXPECTED);
+    const sarifText = readFileSync(sarifPath, "utf8");
+    rmSync(sarifPath);
+    assertGithubAcceptsSarif(sarifText);
+    const sarif = JSON.parse(sarifText) as {
+      runs: { results: SarifResult[]; properties: { findingsWithoutRepositoryFile: number } }[];
+    };
+    const run = sarif.runs[0];
+    expect(run?.properties.findingsWithoutRepositoryFile).toBe(0);
+    const sarifGate = (run?.results ?? [])
+      .filter((x) => GATE_RULE_IDS.includes(x.ruleId))
+      .map((x) => {
+        const p = x.locations[0]?.physicalLocation;
+        return `${x.ruleId} ${p?.artifactLocation.uri}:${p?.region.startLine}:${p?.region.startColumn}`;
+      })
+      .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    expect(sarifGate).toEqual(EXPECTED);
   });
 
   it("--allow-policy-changes keeps them in the report as accepted: exit 0, and still no plugin run", () => {
