@@ -14,8 +14,9 @@ import type { InlineSuppression, Model } from "../model/types.js";
 import { errorPlace, severityAtLeast } from "../reporters/common.js";
 import { SEVERITIES, type Severity } from "../rules/types.js";
 import { type ConstructMetadataEntry, constructSource } from "../scanners/cdk/index.js";
-import { displayPath, scanTemplateText } from "../scanners/template/index.js";
+import { scanTemplateText } from "../scanners/template/index.js";
 import { appendAll } from "../util/append.js";
+import { displayPath } from "../util/display-path.js";
 import { annotationId, annotationMessage, cdkSafeText } from "./messages.js";
 
 /** What a finding becomes in `cdk synth`: an error fails synthesis (cdk synth/deploy stop), none adds nothing. */

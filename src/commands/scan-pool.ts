@@ -17,7 +17,8 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Policy } from "../policy/types.js";
-import { displayPath, type TemplateScanOptions } from "../scanners/template/index.js";
+import type { TemplateScanOptions } from "../scanners/template/index.js";
+import { displayPath } from "../util/display-path.js";
 import type { BatchAnswer, BatchRequest, FileJob, FileOutcome, ScanWorkerInput } from "./scan-worker.js";
 
 export type { FileOutcome } from "./scan-worker.js";

@@ -13,19 +13,13 @@ import { dirname, resolve } from "node:path";
 import type { Model } from "../model/types.js";
 import { comparePolicies, POLICY_WEAKENED, type PolicyChange, WAIVER_ADDED } from "../policy/compare.js";
 import { isTracked, readAtCommit, repoPath } from "../policy/git.js";
-import {
-  buildPolicy,
-  displayPath,
-  type PolicySource,
-  pluginRefs,
-  readPolicySources,
-  USER_POLICY_FILE,
-} from "../policy/load.js";
+import { buildPolicy, type PolicySource, pluginRefs, readPolicySources, USER_POLICY_FILE } from "../policy/load.js";
 import { materializeRefPlugins, openRef, type RefView, readRefPlugin, readRefPolicySources } from "../policy/ref.js";
 import { trustedPluginRefs } from "../policy/trust.js";
 import type { PluginRef, Policy } from "../policy/types.js";
 import { compileCustomRule } from "../rules/declarative/index.js";
 import type { Rule, RuleMeta } from "../rules/types.js";
+import { displayPath } from "../util/display-path.js";
 import { readRegularFileSync } from "../util/read-file.js";
 import { runRules } from "./engine.js";
 import { GATE_RULES } from "./gate-rules.js";

@@ -6,9 +6,9 @@
  */
 import { createRequire } from "node:module";
 import type { ResourceKind } from "../model/types.js";
-import { displayPath } from "../policy/load.js";
 import type { PluginRef } from "../policy/types.js";
 import { type Rule, type RuleMeta, type RuleParameter, SEVERITIES } from "../rules/types.js";
+import { displayPath } from "../util/display-path.js";
 import { exportedRules } from "./plugin-exports.js";
 import { DEFAULT_PLUGIN_BUDGET, type PluginBudget, PluginHost } from "./plugin-host.js";
 import { describeThrown } from "./thrown.js";

@@ -5,11 +5,12 @@
  * only drops that waiver (it is reported, never honoured); the caller exits 2 on any error.
  */
 import { existsSync } from "node:fs";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { ScanError } from "../model/errors.js";
 import type { SourceLocation } from "../model/types.js";
 import type { CustomRuleSpec } from "../rules/declarative/spec.js";
 import type { RuleParameter } from "../rules/types.js";
+import { displayPath } from "../util/display-path.js";
 import { normalizePath } from "../util/glob.js";
 import { packagePath } from "../util/package-root.js";
 import { readTextFileSync } from "../util/read-file.js";
@@ -419,10 +420,4 @@ function mergeLayer(base: Policy, layer: PolicyLayer): Policy {
     plugins: [...base.plugins, ...layer.plugins],
     files: [...base.files],
   };
-}
-
-/** Relative to the working directory when inside it (as the user would type it), else absolute. */
-export function displayPath(absolute: string, cwd: string): string {
-  const rel = relative(cwd, absolute);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.replace(/\\/g, "/") : absolute;
 }

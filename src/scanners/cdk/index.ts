@@ -10,11 +10,11 @@ import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ScanError } from "../../model/errors.js";
 import type { Model, SourceLocation } from "../../model/types.js";
+import { displayPath } from "../../util/display-path.js";
 import { readTextFile, readTextFileSync } from "../../util/read-file.js";
 import { toPlain } from "../template/ast.js";
 import {
   DEFAULT_MAX_FILE_SIZE,
-  displayPath,
   parseTemplateText,
   scanTemplateFile,
   scanTemplateText,

@@ -5,7 +5,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SourceLocation } from "../../model/types.js";
-import { displayPath } from "../template/index.js";
+import { displayPath } from "../../util/display-path.js";
 
 /** A construct's metadata entry as written in the cloud assembly (and held by `construct.node.metadata`). */
 export interface ConstructMetadataEntry {

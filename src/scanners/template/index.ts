@@ -9,6 +9,7 @@ import { open, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ScanError } from "../../model/errors.js";
 import type { Model } from "../../model/types.js";
+import { displayPath } from "../../util/display-path.js";
 import { isGlobPattern } from "../../util/glob.js";
 import { readRegularFileSync } from "../../util/read-file.js";
 import { child, LineIndex } from "./ast.js";
@@ -55,12 +56,6 @@ const TEMPLATE_MARKER = /(^\s*|[{,]\s*)["']?(AWSTemplateFormatVersion|Resources)
 const MARKER_SEARCH_LIMIT = 256 * 1024 * 1024;
 /** The same, searched anywhere in a too-large file's bytes. */
 const TEMPLATE_KEY = /["']?(AWSTemplateFormatVersion|Resources)["']?\s*:/;
-
-/** Relative, forward-slash path as shown in reports. */
-export function displayPath(file: string, root: string): string {
-  const rel = path.relative(root, file);
-  return (rel === "" || rel.startsWith("..") ? file : rel).split(path.sep).join("/");
-}
 
 /**
  * Expands paths, directories and globs (relative to `root`) into files; missing paths are errors. Order is
