@@ -33,10 +33,9 @@ export async function readReport(file: string): Promise<ScanReport> {
   // Shards of a large audit are large: the limit is the longest string V8 can make, so a FIFO is still refused.
   const read = await readTextFile(file, constants.MAX_STRING_LENGTH);
   if (!read.ok) throw new Error(read.code === "ENOENT" ? "no such file" : `cannot read: ${read.message}`);
-  const text = read.text;
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(read.text);
   } catch (err) {
     throw new Error(`not JSON: ${(err as Error).message}`);
   }

@@ -108,7 +108,7 @@ export async function loadGate(opts: GateOptions): Promise<GateRuleSet> {
     const asFile = resolve(opts.cwd, opts.policyBase);
     if (isFile(asFile)) {
       base = {
-        sources: readPolicySources({ cwd: opts.cwd, configPath: asFile, ...(opts.root ? { root: opts.root } : {}) }),
+        sources: readPolicySources({ ...opts, configPath: asFile }),
         label: displayPath(asFile, opts.root ?? opts.cwd),
       };
     } else {

@@ -22,9 +22,10 @@ const gate = buildGateRepo(parent);
 afterAll(() => rmSync(parent, { recursive: true, force: true }));
 beforeEach(() => rmSync(gate.marker, { force: true }));
 
-function rdsguard(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: gate.dir, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** The CLI in the gate repository (or `cwd`); killed after `timeout` ms, so that a hang fails the test. */
+function rdsguard(args: string[], { cwd = gate.dir, timeout = 60_000 } = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", timeout });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 function scanJson(...args: string[]): { code: number | null; report: ScanReport; stderr: string } {
@@ -137,17 +138,11 @@ describe("--policy-base main (the working tree's policy judges; its weakenings a
 
   it("from a subdirectory, locates them at repository paths, and SARIF keeps every one where GitHub accepts it", () => {
     const sarifPath = path.join(gate.dir, "gate-from-infra.sarif");
-    const r = spawnSync(
-      process.execPath,
-      [cli, "scan", ".", "--config", "../rdsguard.yaml", "--policy-base", "main", "--now", "2026-06-01"].concat([
-        "--format",
-        "json",
-        "--format",
-        `sarif=${sarifPath}`,
-      ]),
-      { cwd: path.join(gate.dir, "infra"), encoding: "utf8" },
-    );
-    expect(r.status).toBe(1);
+    const args = ["scan", ".", "--config", "../rdsguard.yaml", "--policy-base", "main", "--now", "2026-06-01"];
+    const r = rdsguard([...args, "--format", "json", "--format", `sarif=${sarifPath}`], {
+      cwd: path.join(gate.dir, "infra"),
+    });
+    expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as ScanReport;
     expect(report.errors).toEqual([]);
     expect(located(gateFindings(report))).toEqual(EXPECTED);
@@ -204,16 +199,9 @@ describe("--policy-base main (the working tree's policy judges; its weakenings a
     rmSync(trusted);
     symlinkSync("/dev/zero", trusted);
     try {
-      const r = spawnSync(
-        process.execPath,
-        [cli, "scan", ".", "--format", "json", "--now", "2026-06-01", "--config", "rdsguard.yaml"].concat([
-          "--policy-base",
-          "main",
-          "--allow-plugins",
-        ]),
-        { cwd: gate.dir, encoding: "utf8", timeout: 20_000 },
-      );
-      expect({ status: r.status, signal: r.signal }).toEqual({ status: 1, signal: null });
+      const args = ["scan", ".", "--format", "json", "--now", "2026-06-01", "--config", "rdsguard.yaml"];
+      const r = rdsguard([...args, "--policy-base", "main", "--allow-plugins"], { timeout: 20_000 });
+      expect({ status: r.code, signal: r.signal }).toEqual({ status: 1, signal: null });
       const report = JSON.parse(r.stdout) as ScanReport;
       const changed = gateFindings(report).filter((f) => f.message.startsWith("plugin file changed"));
       expect(changed.map((f) => f.message)).toEqual([

@@ -14,9 +14,10 @@ const cli = path.join(repo, "dist/cli.js");
 const tmp = mkdtempSync(path.join(tmpdir(), "rdsguard-policy-test-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function rdsguard(args: string[], cwd = repo) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** The CLI from `cwd`; killed after `timeout` ms, so that a hang fails the test. */
+function rdsguard(args: string[], cwd = repo, timeout = 60_000) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", timeout });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A copy of the example policy (its plugin imports "rdsguard", which resolves inside this repository). */
@@ -70,12 +71,8 @@ describe("rdsguard test", () => {
       execFileSync("mkfifo", [path.join(dir, "pipe")]);
       symlinkSync(path.join(dir, "pipe"), path.join(dir, "tests/pipe.yaml"));
       symlinkSync("/dev/zero", path.join(dir, "tests/zero.yaml"));
-      const r = spawnSync(process.execPath, [cli, "test", dir, "--allow-plugins", "--now", "2026-11-30"], {
-        cwd: repo,
-        encoding: "utf8",
-        timeout: 20_000,
-      });
-      expect({ status: r.status, signal: r.signal }).toEqual({ status: 2, signal: null });
+      const r = rdsguard(["test", dir, "--allow-plugins", "--now", "2026-11-30"], repo, 20_000);
+      expect({ status: r.code, signal: r.signal }).toEqual({ status: 2, signal: null });
       const shown = path.relative(repo, dir);
       expect(r.stdout).toContain(
         `error: ${shown}/tests/pipe.yaml: cannot read: a FIFO (named pipe), not a regular file`,
